@@ -1,0 +1,157 @@
+// Command fashion trains the Fashion-MNIST MLP of the exercise with GoMLX.
+//
+// Usage:
+//
+//	fashion train [flags]   train one configuration, print each epoch, save the run record
+//
+// Run "fashion train -h" for the flags.
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/fashion-gomlx/fashion-gomlx/fashion"
+)
+
+// usageError exits with status 2: bad flags or values.
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+
+func main() {
+	err := run(os.Args[1:], os.Stdout, os.Stderr)
+	if err == nil {
+		return
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		os.Exit(0)
+	}
+	fmt.Fprintln(os.Stderr, "fashion: "+oneLine(strings.TrimPrefix(err.Error(), "fashion: ")))
+	var ue usageError
+	if errors.As(err, &ue) {
+		os.Exit(2)
+	}
+	os.Exit(1)
+}
+
+func oneLine(s string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(s, "\nfashion: ", "; "), "\n", "; ")
+}
+
+func run(args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		return usageError{errors.New("missing command: want \"train\" (see fashion train -h)")}
+	}
+	switch args[0] {
+	case "train":
+		return trainCmd(args[1:], stdout, stderr)
+	case "-h", "-help", "--help", "help":
+		fmt.Fprintln(stdout, "usage: fashion train [flags]    (fashion train -h for the flags)")
+		return nil
+	}
+	return usageError{fmt.Errorf("unknown command %q: want \"train\"", args[0])}
+}
+
+func trainCmd(args []string, stdout, stderr io.Writer) error {
+	cfg := fashion.DefaultConfig()
+	fs := flag.NewFlagSet("fashion train", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	cfg.RegisterFlags(fs)
+	dataDir := fs.String("data", "", "directory with the four Fashion-MNIST files (default: search $FASHION_MNIST_DIR, ./data/fashion-mnist, /usr/share/datasets/fashion-mnist, then download)")
+	noVerify := fs.Bool("no-verify", false, "skip the SHA-256 check of the data (a deliberately modified copy)")
+	out := fs.String("out", "", "run record path (default data/runs/train-<time>.json)")
+	quiet := fs.Bool("quiet", false, "no progress bar")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fs.SetOutput(stdout)
+			fmt.Fprintln(stdout, "usage: fashion train [flags]")
+			fs.PrintDefaults()
+			return err
+		}
+		return usageError{err}
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Errorf("unexpected argument %q", fs.Arg(0))}
+	}
+	if err := cfg.Validate(); err != nil {
+		return usageError{err}
+	}
+	if *out == "" {
+		*out = filepath.Join("data", "runs", "train-"+time.Now().Format("20060102-150405")+".json")
+	}
+
+	data, err := fashion.LoadWith(fashion.LoadOptions{Dir: *dataDir, NoVerify: *noVerify, Progress: stderr})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Datos: %s (%s): train %v, test %v\n", data.Dir, data.Source, data.Train.ImagesShape(), data.Test.ImagesShape())
+	bar := newProgress(stderr, !*quiet)
+	run, err := fashion.Train(data, cfg, &fashion.Hooks{
+		Backend: func(b *fashion.Backend) { fmt.Fprintf(stdout, "Usando %s\n", b) },
+		Step:    bar.step,
+		Epoch: func(e fashion.Epoch) error {
+			bar.clear()
+			fmt.Fprintf(stdout, "Epoca actual : %d/%d\n", e.Epoch, cfg.Epochs)
+			fmt.Fprintf(stdout, "\tTrain batches : %d\n", e.TrainBatches)
+			fmt.Fprintf(stdout, "\tTrain loss : %.6f\n", e.TrainLoss)
+			fmt.Fprintf(stdout, "\tVal loss : %.6f\n", e.ValLoss)
+			fmt.Fprintf(stdout, "\tDiff: %.4f\n", e.Diff)
+			fmt.Fprintf(stdout, "\tTrain acc : %.2f%%  Val acc : %.2f%%  (%.1f s)\n", 100*e.TrainAccuracy, 100*e.ValAccuracy, e.Seconds)
+			return nil
+		},
+	})
+	bar.clear()
+	if err != nil {
+		return err
+	}
+	best := run.BestEpoch()
+	fmt.Fprintf(stdout, "Test: loss %.4f, accuracy %.2f%% (%d ejemplos); mejor val loss %.4f en la epoca %d; %.2f s/epoca\n",
+		run.TestLoss, 100*run.TestAccuracy, 5000, best.ValLoss, best.Epoch, run.SecondsPerEpoch)
+	if err := run.Save(*out); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Registro guardado en %s\n", *out)
+	return nil
+}
+
+// progress draws a one-line progress bar on a terminal.
+type progress struct {
+	w       io.Writer
+	enabled bool
+	drawn   bool
+	last    time.Time
+}
+
+func newProgress(w io.Writer, enabled bool) *progress {
+	if f, ok := w.(*os.File); ok {
+		if st, err := f.Stat(); err != nil || st.Mode()&os.ModeCharDevice == 0 {
+			enabled = false // not a terminal: keep logs clean
+		}
+	}
+	return &progress{w: w, enabled: enabled}
+}
+
+func (p *progress) step(epoch, step, steps int, loss float64) {
+	if !p.enabled || (step+1 < steps && time.Since(p.last) < 100*time.Millisecond) {
+		return
+	}
+	p.last, p.drawn = time.Now(), true
+	const width = 30
+	done := (step + 1) * width / steps
+	fmt.Fprintf(p.w, "\repoch %d [%s%s] %d/%d loss %.4f", epoch,
+		strings.Repeat("=", done), strings.Repeat(" ", width-done), step+1, steps, loss)
+}
+
+func (p *progress) clear() {
+	if p.drawn {
+		fmt.Fprintf(p.w, "\r%s\r", strings.Repeat(" ", 70))
+		p.drawn = false
+	}
+}

@@ -1,0 +1,314 @@
+package fashion
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"time"
+
+	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:staticcheck
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/gomlx/gomlx/pkg/ml/context"
+)
+
+// Epoch is one line of the training history, the exercise's per-epoch print
+// plus accuracies.
+type Epoch struct {
+	Epoch         int     `json:"epoch"`          // 0-based, as the exercise prints it
+	TrainBatches  int     `json:"train_batches"`  // training steps in the epoch (469)
+	TrainLoss     float64 `json:"train_loss"`     // mean of the batch losses, in train mode
+	TrainAccuracy float64 `json:"train_accuracy"` // fraction right during those steps
+	ValLoss       float64 `json:"val_loss"`       // mean loss over the validation half, eval mode
+	ValAccuracy   float64 `json:"val_accuracy"`
+	Diff          float64 `json:"diff_percent"` // ValLoss·100/TrainLoss − 100, the exercise's "Diff"
+	LR            float64 `json:"lr"`           // learning rate used in the epoch
+	Seconds       float64 `json:"seconds"`      // wall time of the epoch, training and validation
+}
+
+// Hooks are optional callbacks of Train; nil fields are skipped.
+type Hooks struct {
+	// Epoch is called after each epoch; an error stops training and is
+	// returned by Train.
+	Epoch func(Epoch) error
+	// Step is called after each training step (e.g. for a progress bar).
+	Step func(epoch, step, steps int, loss float64)
+	// Backend is called once the backend is chosen, with its description.
+	Backend func(b *Backend)
+}
+
+// Splits are the three standardized sets a run uses.
+type Splits struct {
+	Train, Val, Test *Tensors
+}
+
+// Tensors are standardized images [N,784] and labels [N] ready for a graph.
+type Tensors struct {
+	X []float32 // N·784, standardized with Mean and Std
+	Y []int32   // N labels
+}
+
+// Len is the number of examples.
+func (t *Tensors) Len() int { return len(t.Y) }
+
+// NewTensors standardizes a Set with the exercise's Mean and Std.
+func NewTensors(s *Set) *Tensors {
+	y := make([]int32, s.Len())
+	for i, l := range s.Labels {
+		y[i] = int32(l)
+	}
+	return &Tensors{X: Standardize(s.Images, Mean, Std), Y: y}
+}
+
+// Prepare builds the run's splits as the exercise does: the training set
+// (or a class-balanced subset of cfg.TrainLimit images), and the official
+// test set split in stratified validation and test halves with cfg.SplitSeed.
+func Prepare(d *Data, cfg Config) (*Splits, error) {
+	train := d.Train
+	if cfg.TrainLimit > 0 && cfg.TrainLimit < train.Len() {
+		train = balancedSubset(train, cfg.TrainLimit, cfg.SplitSeed)
+	}
+	val, test, err := SplitHalves(d.Test, cfg.SplitSeed)
+	if err != nil {
+		return nil, err
+	}
+	return &Splits{Train: NewTensors(train), Val: NewTensors(val), Test: NewTensors(test)}, nil
+}
+
+// balancedSubset takes n examples, as equal per class as n allows, in a
+// deterministic order.
+func balancedSubset(s *Set, n int, seed uint64) *Set {
+	perm := rand.New(rand.NewPCG(seed, 0xba1a)).Perm(s.Len())
+	var taken [NumClasses]int
+	quota := func(c int) int { return n/NumClasses + btoi(c < n%NumClasses) }
+	idx := make([]int, 0, n)
+	for _, i := range perm {
+		c := s.Labels[i]
+		if taken[c] < quota(int(c)) {
+			taken[c]++
+			idx = append(idx, i)
+		}
+	}
+	return s.Subset(idx)
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// ErrNonFinite is wrapped by the error Train returns when the loss becomes
+// NaN or ±Inf (as with the exercise's first try, lr 0.1).
+var ErrNonFinite = errors.New("loss is not finite")
+
+// Train trains cfg's model on the data and evaluates it on the test half.
+// Training knows nothing of plots or printing: hooks receive the progress.
+func Train(d *Data, cfg Config, hooks *Hooks) (*Run, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	splits, err := Prepare(d, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return TrainSplits(splits, cfg, hooks)
+}
+
+// TrainSplits is Train on already prepared splits.
+func TrainSplits(s *Splits, cfg Config, hooks *Hooks) (run *Run, err error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if hooks == nil {
+		hooks = &Hooks{}
+	}
+	backend, err := NewBackend(cfg.Backend)
+	if err != nil {
+		return nil, err
+	}
+	defer backend.Finalize()
+	if hooks.Backend != nil {
+		hooks.Backend(backend)
+	}
+	// GoMLX reports graph-building problems by panicking; a bug there must
+	// not take down a notebook or CLI, so it becomes an error here.
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("fashion: training failed: %v", r)
+		}
+	}()
+
+	start := time.Now()
+	tr, err := newTrainer(backend, cfg)
+	if err != nil {
+		return nil, err
+	}
+	defer tr.finalize()
+
+	run = &Run{Config: cfg, Backend: backend.Config, BackendReason: backend.Reason, Started: start.UTC()}
+	n := s.Train.Len()
+	steps := (n + cfg.BatchSize - 1) / cfg.BatchSize
+	batch := newBatcher(s.Train, cfg.BatchSize)
+	for epoch := range cfg.Epochs {
+		epochStart := time.Now()
+		// A fresh permutation per epoch from (Seed, epoch): reproducible, and
+		// unlike GoMLX's InMemoryDataset.Shuffle independent of math/rand's
+		// global state.
+		perm := rand.New(rand.NewPCG(cfg.Seed, uint64(epoch))).Perm(n)
+		var sumLoss, correct float64
+		for step := range steps {
+			x, y := batch.take(perm[step*cfg.BatchSize : min(n, (step+1)*cfg.BatchSize)])
+			loss, right, err := tr.trainStep(x, y)
+			if err != nil {
+				return nil, fmt.Errorf("fashion: epoch %d, step %d: %w", epoch, step, err)
+			}
+			if math.IsNaN(loss) || math.IsInf(loss, 0) {
+				return nil, fmt.Errorf("fashion: epoch %d, step %d: %w (%v); lower Config.LR (now %g)",
+					epoch, step, ErrNonFinite, loss, cfg.LR)
+			}
+			sumLoss += loss
+			correct += right
+			if hooks.Step != nil {
+				hooks.Step(epoch, step, steps, loss)
+			}
+		}
+		valLoss, valAcc, err := tr.evaluate(s.Val)
+		if err != nil {
+			return nil, fmt.Errorf("fashion: epoch %d, validation: %w", epoch, err)
+		}
+		e := Epoch{
+			Epoch:         epoch,
+			TrainBatches:  steps,
+			TrainLoss:     sumLoss / float64(steps),
+			TrainAccuracy: correct / float64(n),
+			ValLoss:       valLoss,
+			ValAccuracy:   valAcc,
+			LR:            cfg.LR,
+			Seconds:       time.Since(epochStart).Seconds(),
+		}
+		e.Diff = e.ValLoss*100/e.TrainLoss - 100
+		run.History = append(run.History, e)
+		if hooks.Epoch != nil {
+			if err := hooks.Epoch(e); err != nil {
+				return nil, err
+			}
+		}
+	}
+	run.TrainSeconds = time.Since(start).Seconds()
+	run.SecondsPerEpoch = run.TrainSeconds / float64(cfg.Epochs)
+	run.TestLoss, run.TestAccuracy, err = tr.evaluate(s.Test)
+	if err != nil {
+		return nil, fmt.Errorf("fashion: test evaluation: %w", err)
+	}
+	run.Weights, err = tr.weights()
+	if err != nil {
+		return nil, err
+	}
+	return run, nil
+}
+
+// trainer holds the compiled graphs of one run.
+type trainer struct {
+	cfg       Config
+	ctx       *context.Context
+	model     *Model
+	stepExec  *context.Exec
+	evalExec  *context.Exec
+	evalBatch *batcher
+}
+
+func newTrainer(backend *Backend, cfg Config) (*trainer, error) {
+	ctx := context.New()
+	model, err := NewModel(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	opt := &RMSprop{LR: cfg.LR, Alpha: cfg.Alpha, Eps: cfg.Eps, Momentum: cfg.Momentum}
+	t := &trainer{cfg: cfg, ctx: ctx, model: model}
+	// One training step: forward, mean cross-entropy, gradients and the
+	// optimizer's update, all in one graph.
+	t.stepExec, err = context.NewExec(backend, ctx, func(ctx *context.Context, x, y *Node) (loss, correct *Node) {
+		g := x.Graph()
+		ctx.SetTraining(g, true)
+		logits := model.Logits(ctx, x)
+		loss = ReduceAllMean(crossEntropy(logits, y))
+		opt.UpdateGraph(ctx, g, loss)
+		return loss, numCorrect(logits, y)
+	})
+	if err != nil {
+		return nil, err
+	}
+	// Evaluation returns sums so that batches of any size add up exactly.
+	t.evalExec, err = context.NewExec(backend, ctx, func(ctx *context.Context, x, y *Node) (sumLoss, correct *Node) {
+		logits := model.Logits(ctx, x)
+		return ReduceAllSum(crossEntropy(logits, y)), numCorrect(logits, y)
+	})
+	return t, err
+}
+
+func (t *trainer) finalize() {
+	t.stepExec.Finalize()
+	t.evalExec.Finalize()
+	t.ctx.Finalize()
+}
+
+func (t *trainer) trainStep(x, y *tensors.Tensor) (loss, correct float64, err error) {
+	out, err := t.stepExec.Exec(x, y)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer finalizeAll(out)
+	return float64(tensors.ToScalar[float32](out[0])), float64(tensors.ToScalar[float32](out[1])), nil
+}
+
+// evaluate returns the mean loss and the accuracy over a whole set, in eval mode.
+func (t *trainer) evaluate(s *Tensors) (loss, accuracy float64, err error) {
+	b := newBatcher(s, t.cfg.EvalBatchSize)
+	var sumLoss, correct float64
+	for start := 0; start < s.Len(); start += t.cfg.EvalBatchSize {
+		x, y := b.slice(start, min(s.Len(), start+t.cfg.EvalBatchSize))
+		out, err := t.evalExec.Exec(x, y)
+		if err != nil {
+			return 0, 0, err
+		}
+		sumLoss += float64(tensors.ToScalar[float32](out[0]))
+		correct += float64(tensors.ToScalar[float32](out[1]))
+		finalizeAll(out)
+	}
+	n := float64(s.Len())
+	return sumLoss / n, correct / n, nil
+}
+
+func finalizeAll(ts []*tensors.Tensor) {
+	for _, t := range ts {
+		t.FinalizeAll()
+	}
+}
+
+// batcher copies examples into batch tensors.
+type batcher struct {
+	src  *Tensors
+	size int
+}
+
+func newBatcher(src *Tensors, size int) *batcher { return &batcher{src: src, size: size} }
+
+// take gathers the examples at idx into new tensors x [len(idx),784], y [len(idx)].
+func (b *batcher) take(idx []int) (x, y *tensors.Tensor) {
+	xs := make([]float32, len(idx)*NumPixels)
+	ys := make([]int32, len(idx))
+	for i, j := range idx {
+		copy(xs[i*NumPixels:(i+1)*NumPixels], b.src.X[j*NumPixels:(j+1)*NumPixels])
+		ys[i] = b.src.Y[j]
+	}
+	return tensors.FromFlatDataAndDimensions(xs, len(idx), NumPixels), tensors.FromFlatDataAndDimensions(ys, len(idx))
+}
+
+// slice returns examples [start,end) as tensors.
+func (b *batcher) slice(start, end int) (x, y *tensors.Tensor) {
+	xs := b.src.X[start*NumPixels : end*NumPixels]
+	return tensors.FromFlatDataAndDimensions(xs, end-start, NumPixels),
+		tensors.FromFlatDataAndDimensions(b.src.Y[start:end], end-start)
+}
