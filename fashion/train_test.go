@@ -1,0 +1,258 @@
+package fashion
+
+import (
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+// quickConfig is the exercise's model trained briefly on a balanced subset.
+func quickConfig(limit, epochs int) Config {
+	cfg := DefaultConfig()
+	cfg.TrainLimit = limit
+	cfg.Epochs = epochs
+	cfg.Backend = "go"
+	return cfg
+}
+
+func TestTrainShortRunLearns(t *testing.T) {
+	data := loadReal(t)
+	cfg := quickConfig(6000, 3)
+	var epochs []Epoch
+	run, err := Train(data, cfg, &Hooks{Epoch: func(e Epoch) error { epochs = append(epochs, e); return nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(run.History) != 3 || !reflect.DeepEqual(epochs, run.History) {
+		t.Fatalf("history has %d epochs and the hook saw %d, want 3 and the same", len(run.History), len(epochs))
+	}
+	first, last := run.History[0], run.History[2]
+	if first.TrainBatches != 47 { // ceil(6000/128)
+		t.Errorf("train batches = %d, want 47", first.TrainBatches)
+	}
+	if !(last.TrainLoss < first.TrainLoss && last.ValLoss < first.ValLoss) {
+		t.Errorf("loss did not fall: train %.4f→%.4f, val %.4f→%.4f", first.TrainLoss, last.TrainLoss, first.ValLoss, last.ValLoss)
+	}
+	if run.TestAccuracy < 0.70 {
+		t.Errorf("test accuracy %.3f after 3 epochs on 6000 images, want > 0.70", run.TestAccuracy)
+	}
+	if want := last.ValLoss*100/last.TrainLoss - 100; last.Diff != want {
+		t.Errorf("Diff = %g, want ValLoss·100/TrainLoss − 100 = %g", last.Diff, want)
+	}
+	if len(run.Weights) != 4 || run.Weights[0].In != 784 || run.Weights[3].Out != 10 {
+		t.Errorf("weights: %d layers, want 4 from 784 to 10", len(run.Weights))
+	}
+}
+
+func TestTrainSameSeedSameHistory(t *testing.T) {
+	data := loadReal(t)
+	cfg := quickConfig(1000, 2)
+	a, err := Train(data, cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Train(data, cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range a.History {
+		ea, eb := a.History[i], b.History[i]
+		if ea.TrainLoss != eb.TrainLoss || ea.ValLoss != eb.ValLoss || ea.ValAccuracy != eb.ValAccuracy {
+			t.Fatalf("epoch %d differs with the same seed: %+v vs %+v", i, ea, eb)
+		}
+	}
+	cfg.Seed++
+	c, err := Train(data, cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.History[0].TrainLoss == a.History[0].TrainLoss {
+		t.Errorf("another seed gave the same first-epoch loss %g", c.History[0].TrainLoss)
+	}
+}
+
+func TestTrainStopsOnNonFiniteLoss(t *testing.T) {
+	data := loadReal(t)
+	cfg := quickConfig(2000, 3)
+	cfg.LR = 10 // far beyond the exercise's first try (0.1), so it surely diverges
+	_, err := Train(data, cfg, nil)
+	if !errors.Is(err, ErrNonFinite) {
+		t.Fatalf("Train with lr 10 returned %v, want an error wrapping ErrNonFinite", err)
+	}
+	if !strings.Contains(err.Error(), "epoch ") || !strings.Contains(err.Error(), "step ") {
+		t.Errorf("error %q does not name the epoch and step", err)
+	}
+}
+
+func TestTrainEpochHookErrorStops(t *testing.T) {
+	data := loadReal(t)
+	stop := errors.New("enough")
+	calls := 0
+	_, err := Train(data, quickConfig(500, 5), &Hooks{Epoch: func(Epoch) error { calls++; return stop }})
+	if !errors.Is(err, stop) || calls != 1 {
+		t.Fatalf("got err %v after %d calls, want the hook's error after 1", err, calls)
+	}
+}
+
+// TestGoBackendDoesNotHang runs many small training steps on the pure-Go
+// backend with one worker, the setting in which GoMLX v0.26.0's parallel op
+// execution deadlocked every time, and fails if they do not finish in time.
+func TestGoBackendDoesNotHang(t *testing.T) {
+	data := loadReal(t)
+	for _, backend := range []string{"go:parallelism=1", "go"} {
+		cfg := quickConfig(3200, 3) // 3 × 100 steps of 32, plus validation passes
+		cfg.BatchSize = 32
+		cfg.EvalBatchSize = 100
+		cfg.Backend = backend
+		done := make(chan error, 1)
+		go func() {
+			_, err := Train(data, cfg, nil)
+			done <- err
+		}()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatalf("%s: %v", backend, err)
+			}
+		case <-time.After(3 * time.Minute):
+			t.Fatalf("%s: 300 training steps did not finish in 3 minutes: the backend is deadlocked", backend)
+		}
+	}
+}
+
+func TestConfigValidate(t *testing.T) {
+	if err := DefaultConfig().Validate(); err != nil {
+		t.Fatalf("DefaultConfig is invalid: %v", err)
+	}
+	for _, tc := range []struct {
+		field string
+		edit  func(*Config)
+	}{
+		{"Hidden[1]", func(c *Config) { c.Hidden = []int{120, 0} }},
+		{"Hidden", func(c *Config) { c.Hidden = make([]int, 17) }},
+		{"Activation", func(c *Config) { c.Activation = "relu6" }},
+		{"Init", func(c *Config) { c.Init = "he" + "_typo" }},
+		{"Epochs", func(c *Config) { c.Epochs = 0 }},
+		{"BatchSize", func(c *Config) { c.BatchSize = -1 }},
+		{"Optimizer", func(c *Config) { c.Optimizer = "adagrad" }},
+		{"LR", func(c *Config) { c.LR = 0 }},
+		{"LR", func(c *Config) { c.LR = 1e9 }},
+		{"Momentum", func(c *Config) { c.Momentum = 1 }},
+		{"Alpha", func(c *Config) { c.Alpha = -0.1 }},
+		{"Eps", func(c *Config) { c.Eps = 0 }},
+		{"TrainLimit", func(c *Config) { c.TrainLimit = 70000 }},
+		{"EvalBatchSize", func(c *Config) { c.EvalBatchSize = 0 }},
+		{"Backend", func(c *Config) { c.Backend = "cuda" }},
+		{"Backend", func(c *Config) { c.Backend = "auto:x" }},
+	} {
+		cfg := DefaultConfig()
+		tc.edit(&cfg)
+		err := cfg.Validate()
+		if err == nil || !strings.Contains(err.Error(), "Config."+tc.field+" ") || !strings.Contains(err.Error(), "want ") {
+			t.Errorf("invalid %s: Validate() = %v, want an error naming Config.%s and what is valid", tc.field, err, tc.field)
+		}
+	}
+}
+
+// TestEveryConfigFieldHasAFlag keeps the CLI and Config in step.
+func TestEveryConfigFieldHasAFlag(t *testing.T) {
+	cfg := DefaultConfig()
+	fs := flag.NewFlagSet("test", flag.ContinueOnError)
+	cfg.RegisterFlags(fs)
+	typ := reflect.TypeOf(cfg)
+	for i := range typ.NumField() {
+		name, _, _ := strings.Cut(typ.Field(i).Tag.Get("json"), ",")
+		flagName := strings.ReplaceAll(name, "_", "-")
+		if fs.Lookup(flagName) == nil {
+			t.Errorf("Config.%s has no flag -%s", typ.Field(i).Name, flagName)
+		}
+	}
+	if err := fs.Parse([]string{"-hidden", "256,128", "-lr", "0.001", "-epochs", "7"}); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(cfg.Hidden, []int{256, 128}) || cfg.LR != 0.001 || cfg.Epochs != 7 {
+		t.Errorf("flags parsed into %+v", cfg)
+	}
+	if err := fs.Parse([]string{"-hidden", "12,x"}); err == nil {
+		t.Error("-hidden 12,x was accepted")
+	}
+}
+
+func TestRunSaveLoad(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "runs", "r.json")
+	r := &Run{Config: DefaultConfig(), Backend: "go:ops_sequential", History: []Epoch{
+		{Epoch: 0, TrainLoss: 0.5, ValLoss: 0.45}, {Epoch: 1, TrainLoss: 0.4, ValLoss: 0.41},
+	}, TestAccuracy: 0.85}
+	if err := r.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	entries, _ := os.ReadDir(filepath.Dir(path))
+	if len(entries) != 1 {
+		t.Errorf("run directory holds %d files, want only the record (no temporary file left)", len(entries))
+	}
+	got, err := LoadRun(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got.History, r.History) || got.TestAccuracy != r.TestAccuracy || got.BestEpoch().Epoch != 1 {
+		t.Errorf("loaded %+v, saved %+v", got, r)
+	}
+	for name, content := range map[string]string{
+		"truncated.json": `{"config": {"hidden": [120]`,
+		"empty.json":     `{"config": {}, "history": []}`,
+	} {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := LoadRun(p); err == nil || !strings.Contains(err.Error(), p) {
+			t.Errorf("LoadRun(%s) = %v, want an error naming the file", name, err)
+		}
+	}
+}
+
+func TestNewBackend(t *testing.T) {
+	t.Setenv("GOMLX_BACKEND", "")
+	os.Unsetenv("GOMLX_BACKEND")
+	for _, tc := range []struct {
+		name, wantConfig, wantErr string
+	}{
+		{"go", "go:ops_sequential", ""},
+		{"go:parallelism=1", "go:parallelism=1,ops_sequential", ""},
+		{"go:ops_parallel", "go:ops_sequential", ""},
+		{"go:bogus_option", "", "bogus_option"},
+		{"tpu", "", `backend "tpu" is invalid`},
+		{"", "", `backend "" is invalid`},
+	} {
+		b, err := NewBackend(tc.name)
+		if tc.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Errorf("NewBackend(%q) error = %v, want one containing %q", tc.name, err, tc.wantErr)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("NewBackend(%q): %v", tc.name, err)
+			continue
+		}
+		if b.Config != tc.wantConfig {
+			t.Errorf("NewBackend(%q).Config = %q, want %q", tc.name, b.Config, tc.wantConfig)
+		}
+		b.Finalize()
+	}
+	t.Setenv("GOMLX_BACKEND", "go:parallelism=2")
+	b, err := NewBackend("auto")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Finalize()
+	if b.Config != "go:parallelism=2,ops_sequential" || !strings.Contains(b.String(), "$GOMLX_BACKEND") {
+		t.Errorf("auto with $GOMLX_BACKEND set: %s", b)
+	}
+}

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# One command on a fresh Debian/Ubuntu machine with Go >= 1.26: installs what
+# the project needs, then trains the exercise's baseline (40 epochs) on the
+# default backend and saves its record under data/runs/.
+#
+#   bash scripts/setup.sh              # set-up + baseline training
+#   bash scripts/setup.sh --no-train   # set-up only
+#   bash scripts/setup.sh -- -epochs 5 # extra flags for "fashion train"
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+train=1
+args=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --no-train) train=0 ;;
+    --) shift; args=("$@"); break ;;
+    *) echo "setup.sh: unknown option $1 (want --no-train or -- FLAGS)" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+
+# The data: Debian's dataset-fashion-mnist puts the four IDX files in
+# /usr/share/datasets/fashion-mnist. Where apt is missing, "fashion train"
+# downloads them into data/fashion-mnist and verifies their checksums.
+if [ ! -d /usr/share/datasets/fashion-mnist ] && command -v apt-get >/dev/null; then
+  $sudo apt-get update -qq
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dataset-fashion-mnist
+fi
+
+go version
+go mod download
+go build -o bin/fashion ./cmd/fashion
+
+if [ "$train" = 1 ]; then
+  ./bin/fashion train -out data/runs/baseline.json "${args[@]}"
+fi
