@@ -256,3 +256,36 @@ func TestNewBackend(t *testing.T) {
 		t.Errorf("auto with $GOMLX_BACKEND set: %s", b)
 	}
 }
+
+func TestExerciseHistory(t *testing.T) {
+	h := ExerciseHistory()
+	if len(h) != 40 {
+		t.Fatalf("exercise log has %d epochs, want 40", len(h))
+	}
+	// First and last lines as printed in the exercise.
+	if h[0].TrainLoss != 0.5160285907386463 || h[39].ValLoss != 0.5969214454293251 || h[39].TrainBatches != 469 {
+		t.Errorf("exercise log parsed as %+v ... %+v", h[0], h[39])
+	}
+	if _, err := parseExerciseLog("0\t469\t0.5\tx\t1\n"); err == nil || !strings.Contains(err.Error(), `"x"`) {
+		t.Errorf("a bad number gave %v, want an error quoting it", err)
+	}
+}
+
+// TestBaselineRecord checks the committed 40-epoch record (docs/baseline.json,
+// made by "fashion train -backend go") shows the exercise's overfitting.
+func TestBaselineRecord(t *testing.T) {
+	run, err := LoadRun(filepath.Join("..", "docs", "baseline.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(run.History) != 40 || !strings.HasPrefix(run.Backend, "go") {
+		t.Fatalf("baseline has %d epochs on %q, want 40 on the go backend", len(run.History), run.Backend)
+	}
+	best, last := run.BestEpoch(), run.History[39]
+	if best.ValLoss < 0.31 || best.ValLoss > 0.37 || best.Epoch < 5 || best.Epoch > 14 {
+		t.Errorf("minimum validation loss %.4f at epoch %d, want 0.31..0.37 at epochs 5..14", best.ValLoss, best.Epoch)
+	}
+	if last.TrainLoss >= 0.12 || last.ValLoss <= 0.45 {
+		t.Errorf("final train loss %.4f (want < 0.12), val loss %.4f (want > 0.45)", last.TrainLoss, last.ValLoss)
+	}
+}
