@@ -8,7 +8,7 @@ import (
 // configuration (batch 128, 469 steps) plus its validation pass on the
 // default backend: go test ./fashion -run XXX -bench TrainEpoch -benchtime 3x
 func BenchmarkTrainEpoch(b *testing.B) {
-	data := realDataTB(b)
+	data := loadReal(b)
 	cfg := DefaultConfig()
 	cfg.Epochs = b.N
 	splits, err := Prepare(data, cfg)

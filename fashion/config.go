@@ -18,13 +18,42 @@ type Config struct {
 	// 784-120-72-48-10 MLP. Each width must be in 1..8192; 0 to 16 layers.
 	Hidden []int `json:"hidden"`
 
-	// Activation after each hidden layer. Default "relu". Valid: see Activations.
+	// Activation after each hidden layer (after its normalization, before its
+	// dropout). Default "relu". Valid: see Activations.
 	Activation string `json:"activation"`
 
-	// Init is the weight initialization. Default "pytorch" (uniform ±1/sqrt(fan_in)
+	// LeakySlope is the negative slope of "leaky_relu". Default 0.01, as
+	// PyTorch (GoMLX's fixed LeakyRelu uses 0.3). Valid: [0, 1).
+	LeakySlope float64 `json:"leaky_slope"`
+
+	// Init is the weight initialization. Default "pytorch" (uniform ±1/√fan_in
 	// for weights and biases, as torch.nn.Linear, which the exercise used).
-	// Valid: see Inits.
+	// The others start biases at zero: "he_normal" and "he_uniform" (Kaiming,
+	// with the gain of the activation: √2 for ReLU, √(2/(1+slope²)) for leaky
+	// ReLU), "xavier_normal" and "xavier_uniform" (Glorot, gain 1),
+	// "lecun_normal" (std 1/√fan_in, for SELU). Valid: see Inits.
 	Init string `json:"init"`
+
+	// Norm normalizes each hidden layer's output before its activation: "none"
+	// (default, the exercise), "batch" (batch norm: batch statistics in
+	// training, running averages with momentum 0.1 in evaluation, ε 1e-5, as
+	// PyTorch's BatchNorm1d) or "layer" (layer norm over the features).
+	Norm string `json:"norm"`
+
+	// Dropout rates after each hidden layer's activation, active in training
+	// only, with inverted scaling 1/(1−p). Empty (default): none; one value:
+	// every hidden layer; else one value per hidden layer. Valid: each in [0, 1).
+	Dropout []float64 `json:"dropout,omitempty"`
+
+	// L2 adds L2·Σw² over the weight matrices (not the biases) to the
+	// training loss: classic L2 regularization, coupled with the optimizer
+	// (Adam scales it by its adaptive step). Default 0. Valid: [0, 1].
+	L2 float64 `json:"l2"`
+
+	// WeightDecay is AdamW's decoupled weight decay: each step subtracts
+	// LR·WeightDecay·p from every parameter, outside the adaptive step (as
+	// torch.optim.AdamW). Only with Optimizer "adamw"; default 0. Valid: [0, 1].
+	WeightDecay float64 `json:"weight_decay"`
 
 	// Epochs to train. Default 40, the exercise's EPOCHS. Valid: 1..10000.
 	Epochs int `json:"epochs"`
@@ -35,24 +64,78 @@ type Config struct {
 	// Valid: 1..60000.
 	BatchSize int `json:"batch_size"`
 
-	// Optimizer name. Default "rmsprop" with PyTorch's semantics (momentum, no
-	// bias correction), as torch.optim.RMSprop in the exercise. Valid: see Optimizers.
+	// Optimizer name, each with PyTorch's semantics. Default "rmsprop"
+	// (momentum, no bias correction), as torch.optim.RMSprop in the exercise;
+	// "sgd" (momentum, optional Nesterov), "adam", "adamw". Valid: see Optimizers.
 	Optimizer string `json:"optimizer"`
 
 	// LR is the learning rate. Default 1e-4, the exercise's (its first try, 0.1,
 	// diverged). Valid: (0, 10].
 	LR float64 `json:"lr"`
 
-	// Momentum of RMSprop (and SGD). Default 0.9, the exercise's. Valid: [0, 1).
+	// Momentum of RMSprop and SGD. Default 0.9, the exercise's. Valid: [0, 1).
 	Momentum float64 `json:"momentum"`
+
+	// Nesterov momentum for SGD. Default false.
+	Nesterov bool `json:"nesterov"`
+
+	// Beta1 and Beta2 are Adam's and AdamW's moment decays. Defaults 0.9 and
+	// 0.999, PyTorch's. Valid: [0, 1).
+	Beta1 float64 `json:"beta1"`
+	Beta2 float64 `json:"beta2"`
 
 	// Alpha is RMSprop's smoothing constant for the square average. Default
 	// 0.99, PyTorch's default. Valid: [0, 1).
 	Alpha float64 `json:"alpha"`
 
 	// Eps is added to the optimizer's denominator. Default 1e-8, PyTorch's
-	// RMSprop default. Valid: (0, 1].
+	// RMSprop and Adam default. Valid: (0, 1].
 	Eps float64 `json:"eps"`
+
+	// Schedule of the learning rate: "constant" (default, the exercise);
+	// "step" (×Gamma every StepSize epochs); "exponential" (×Gamma per epoch);
+	// "cosine" (linear warm-up over WarmupEpochs from LR/100 to LR, then
+	// cosine annealing to MinLR); "onecycle" (PyTorch's OneCycleLR: from
+	// MaxLR/25 up to MaxLR over the first 30% of training, then down to
+	// MaxLR/25/1e4, both by cosine); "plateau" (×Gamma when the validation
+	// loss has not improved by 1e-4 relative for Patience epochs, as
+	// ReduceLROnPlateau). Valid: see Schedules.
+	Schedule string `json:"schedule"`
+
+	// ScheduleBy is when the rate changes: "epoch" (default; the value of the
+	// epoch's start all epoch long) or "step" (continuously, each step at its
+	// fractional epoch). "plateau" always changes between epochs.
+	ScheduleBy string `json:"schedule_by"`
+
+	// StepSize is the period in epochs of the "step" schedule. Default 10. Valid: 1..10000.
+	StepSize int `json:"step_size"`
+
+	// Gamma is the factor of "step", "exponential" and "plateau". Default 0.1
+	// (for "exponential" try 0.9). Valid: (0, 1].
+	Gamma float64 `json:"gamma"`
+
+	// WarmupEpochs of the "cosine" schedule. Default 0. Valid: [0, Epochs).
+	WarmupEpochs float64 `json:"warmup_epochs"`
+
+	// MinLR is where "cosine" ends. Default 0. Valid: [0, LR].
+	MinLR float64 `json:"min_lr"`
+
+	// MaxLR is the peak of "onecycle". Default 0: 10·LR. Valid: 0 or (0, 10].
+	MaxLR float64 `json:"max_lr"`
+
+	// Patience is the number of epochs without improvement that "plateau"
+	// waits before lowering the rate. Default 2. Valid: 0..1000.
+	Patience int `json:"patience"`
+
+	// EarlyStop stops training after this many epochs without an improvement
+	// of the validation loss by more than EarlyStopDelta, and restores the
+	// weights of the best epoch (Run.KeptEpoch says which). Default 0: off.
+	// Valid: 0..10000.
+	EarlyStop int `json:"early_stop"`
+
+	// EarlyStopDelta is the least decrease of the validation loss that counts
+	// as an improvement. Default 0. Valid: [0, 1].
+	EarlyStopDelta float64 `json:"early_stop_delta"`
 
 	// Seed drives weight initialization and the per-epoch shuffling: the same
 	// seed gives the same history on the same backend. Default 42.
@@ -76,14 +159,15 @@ type Config struct {
 	Backend string `json:"backend"`
 }
 
-// Activations are the valid values of Config.Activation.
-var Activations = []string{"relu"}
-
-// Inits are the valid values of Config.Init.
-var Inits = []string{"pytorch"}
-
-// Optimizers are the valid values of Config.Optimizer.
-var Optimizers = []string{"rmsprop"}
+// The valid values of the Config fields that take names.
+var (
+	Activations = []string{"relu", "leaky_relu", "elu", "selu", "gelu", "silu", "tanh"}
+	Inits       = []string{"pytorch", "he_normal", "he_uniform", "xavier_normal", "xavier_uniform", "lecun_normal"}
+	Norms       = []string{"none", "batch", "layer"}
+	Optimizers  = []string{"sgd", "rmsprop", "adam", "adamw"}
+	Schedules   = []string{"constant", "step", "exponential", "cosine", "onecycle", "plateau"}
+	ScheduleBys = []string{"epoch", "step"}
+)
 
 // DefaultConfig returns the exercise's settings: MLP 784-120-72-48-10 with
 // ReLU, PyTorch's default initialization, RMSprop(lr=1e-4, momentum=0.9),
@@ -92,14 +176,23 @@ func DefaultConfig() Config {
 	return Config{
 		Hidden:        []int{120, 72, 48},
 		Activation:    "relu",
+		LeakySlope:    0.01,
 		Init:          "pytorch",
+		Norm:          "none",
 		Epochs:        40,
 		BatchSize:     128,
 		Optimizer:     "rmsprop",
 		LR:            1e-4,
 		Momentum:      0.9,
+		Beta1:         0.9,
+		Beta2:         0.999,
 		Alpha:         0.99,
 		Eps:           1e-8,
+		Schedule:      "constant",
+		ScheduleBy:    "epoch",
+		StepSize:      10,
+		Gamma:         0.1,
+		Patience:      2,
 		Seed:          42,
 		SplitSeed:     42,
 		EvalBatchSize: 1000,
@@ -129,7 +222,10 @@ func (c Config) Validate() error {
 	}
 	oneOf("Activation", c.Activation, Activations)
 	oneOf("Init", c.Init, Inits)
+	oneOf("Norm", c.Norm, Norms)
 	oneOf("Optimizer", c.Optimizer, Optimizers)
+	oneOf("Schedule", c.Schedule, Schedules)
+	oneOf("ScheduleBy", c.ScheduleBy, ScheduleBys)
 	intIn := func(field string, v, lo, hi int) {
 		if v < lo || v > hi {
 			bad(field, v, fmt.Sprintf("an integer in %d..%d", lo, hi))
@@ -139,16 +235,49 @@ func (c Config) Validate() error {
 	intIn("BatchSize", c.BatchSize, 1, 60000)
 	intIn("TrainLimit", c.TrainLimit, 0, 60000)
 	intIn("EvalBatchSize", c.EvalBatchSize, 1, 60000)
+	intIn("StepSize", c.StepSize, 1, 10000)
+	intIn("Patience", c.Patience, 0, 1000)
+	intIn("EarlyStop", c.EarlyStop, 0, 10000)
 	finite := func(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+	// in checks lo ≤ v < hi (or ≤ hi when closed).
+	in := func(field string, v, lo, hi float64, closed bool) {
+		ok := finite(v) && v >= lo && (v < hi || closed && v == hi)
+		if !ok {
+			bracket := ")"
+			if closed {
+				bracket = "]"
+			}
+			bad(field, v, fmt.Sprintf("a number in [%g, %g%s", lo, hi, bracket))
+		}
+	}
+	in("LeakySlope", c.LeakySlope, 0, 1, false)
+	in("L2", c.L2, 0, 1, true)
+	in("WeightDecay", c.WeightDecay, 0, 1, true)
+	if c.WeightDecay > 0 && c.Optimizer != "adamw" {
+		bad("WeightDecay", c.WeightDecay, `0 unless Optimizer is "adamw" (use L2 for the others)`)
+	}
+	if len(c.Dropout) > 1 && len(c.Dropout) != len(c.Hidden) {
+		bad("Dropout", c.Dropout, fmt.Sprintf("no value, one value, or one per hidden layer (%d)", len(c.Hidden)))
+	}
+	for i, p := range c.Dropout {
+		in(fmt.Sprintf("Dropout[%d]", i), p, 0, 1, false)
+	}
+	in("Beta1", c.Beta1, 0, 1, false)
+	in("Beta2", c.Beta2, 0, 1, false)
+	if !finite(c.Gamma) || c.Gamma <= 0 || c.Gamma > 1 {
+		bad("Gamma", c.Gamma, "a number in (0, 1]")
+	}
+	in("WarmupEpochs", c.WarmupEpochs, 0, float64(c.Epochs), false)
+	in("MinLR", c.MinLR, 0, math.Max(c.LR, 0), true)
+	if c.MaxLR != 0 && (!finite(c.MaxLR) || c.MaxLR < 0 || c.MaxLR > 10) {
+		bad("MaxLR", c.MaxLR, "0 (10·LR) or a number in (0, 10]")
+	}
+	in("EarlyStopDelta", c.EarlyStopDelta, 0, 1, true)
 	if !finite(c.LR) || c.LR <= 0 || c.LR > 10 {
 		bad("LR", c.LR, "a number in (0, 10]")
 	}
-	if !finite(c.Momentum) || c.Momentum < 0 || c.Momentum >= 1 {
-		bad("Momentum", c.Momentum, "a number in [0, 1)")
-	}
-	if !finite(c.Alpha) || c.Alpha < 0 || c.Alpha >= 1 {
-		bad("Alpha", c.Alpha, "a number in [0, 1)")
-	}
+	in("Momentum", c.Momentum, 0, 1, false)
+	in("Alpha", c.Alpha, 0, 1, false)
 	if !finite(c.Eps) || c.Eps <= 0 || c.Eps > 1 {
 		bad("Eps", c.Eps, "a number in (0, 1]")
 	}

@@ -18,7 +18,7 @@ func ExampleConfig_Validate() {
 	cfg.Optimizer = "adagrad"
 	fmt.Println(cfg.Validate())
 	// Output:
-	// fashion: Config.Optimizer = "adagrad" is invalid: want one of rmsprop
+	// fashion: Config.Optimizer = "adagrad" is invalid: want one of sgd, rmsprop, adam, adamw
 	// fashion: Config.LR = -1 is invalid: want a number in (0, 10]
 }
 

@@ -13,14 +13,32 @@ import (
 func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.Var((*intList)(&c.Hidden), "hidden", "hidden layer widths, comma-separated (e.g. 120,72,48; empty for none)")
 	fs.StringVar(&c.Activation, "activation", c.Activation, "activation: "+strings.Join(Activations, ", "))
+	fs.Float64Var(&c.LeakySlope, "leaky-slope", c.LeakySlope, "negative slope of leaky_relu")
 	fs.StringVar(&c.Init, "init", c.Init, "weight initialization: "+strings.Join(Inits, ", "))
+	fs.StringVar(&c.Norm, "norm", c.Norm, "normalization before the activation: "+strings.Join(Norms, ", "))
+	fs.Var((*floatList)(&c.Dropout), "dropout", "dropout rates: one for every hidden layer, or one per layer (e.g. 0.2 or 0.2,0.2,0.1)")
+	fs.Float64Var(&c.L2, "l2", c.L2, "L2 coefficient λ: adds λ·Σw² over weight matrices to the loss")
+	fs.Float64Var(&c.WeightDecay, "weight-decay", c.WeightDecay, "AdamW's decoupled weight decay")
 	fs.IntVar(&c.Epochs, "epochs", c.Epochs, "epochs to train")
 	fs.IntVar(&c.BatchSize, "batch-size", c.BatchSize, "training batch size")
 	fs.StringVar(&c.Optimizer, "optimizer", c.Optimizer, "optimizer: "+strings.Join(Optimizers, ", "))
 	fs.Float64Var(&c.LR, "lr", c.LR, "learning rate")
-	fs.Float64Var(&c.Momentum, "momentum", c.Momentum, "optimizer momentum")
+	fs.Float64Var(&c.Momentum, "momentum", c.Momentum, "momentum of rmsprop and sgd")
+	fs.BoolVar(&c.Nesterov, "nesterov", c.Nesterov, "Nesterov momentum (sgd)")
+	fs.Float64Var(&c.Beta1, "beta1", c.Beta1, "Adam's first-moment decay")
+	fs.Float64Var(&c.Beta2, "beta2", c.Beta2, "Adam's second-moment decay")
 	fs.Float64Var(&c.Alpha, "alpha", c.Alpha, "RMSprop smoothing constant")
 	fs.Float64Var(&c.Eps, "eps", c.Eps, "optimizer epsilon")
+	fs.StringVar(&c.Schedule, "schedule", c.Schedule, "learning-rate schedule: "+strings.Join(Schedules, ", "))
+	fs.StringVar(&c.ScheduleBy, "schedule-by", c.ScheduleBy, "schedule granularity: epoch or step")
+	fs.IntVar(&c.StepSize, "step-size", c.StepSize, "epochs between decays of the step schedule")
+	fs.Float64Var(&c.Gamma, "gamma", c.Gamma, "decay factor of step, exponential and plateau schedules")
+	fs.Float64Var(&c.WarmupEpochs, "warmup-epochs", c.WarmupEpochs, "linear warm-up of the cosine schedule, in epochs")
+	fs.Float64Var(&c.MinLR, "min-lr", c.MinLR, "final rate of the cosine schedule")
+	fs.Float64Var(&c.MaxLR, "max-lr", c.MaxLR, "peak rate of the onecycle schedule (0: 10·lr)")
+	fs.IntVar(&c.Patience, "patience", c.Patience, "epochs without improvement before the plateau schedule lowers the rate")
+	fs.IntVar(&c.EarlyStop, "early-stop", c.EarlyStop, "stop after this many epochs without improvement and keep the best (0: off)")
+	fs.Float64Var(&c.EarlyStopDelta, "early-stop-delta", c.EarlyStopDelta, "least validation-loss decrease that counts as improvement")
 	fs.Uint64Var(&c.Seed, "seed", c.Seed, "seed of initialization and shuffling")
 	fs.Uint64Var(&c.SplitSeed, "split-seed", c.SplitSeed, "seed of the validation/test split")
 	fs.IntVar(&c.TrainLimit, "train-limit", c.TrainLimit, "train on a class-balanced subset of this many images (0: all)")
@@ -51,6 +69,35 @@ func (l *intList) Set(s string) error {
 		v, err := strconv.Atoi(strings.TrimSpace(part))
 		if err != nil {
 			return fmt.Errorf("%q is not an integer", part)
+		}
+		*l = append(*l, v)
+	}
+	return nil
+}
+
+// floatList is a flag.Value for comma-separated numbers.
+type floatList []float64
+
+func (l *floatList) String() string {
+	if l == nil {
+		return ""
+	}
+	parts := make([]string, len(*l))
+	for i, v := range *l {
+		parts[i] = strconv.FormatFloat(v, 'g', -1, 64)
+	}
+	return strings.Join(parts, ",")
+}
+
+func (l *floatList) Set(s string) error {
+	*l = nil
+	if strings.TrimSpace(s) == "" {
+		return nil
+	}
+	for _, part := range strings.Split(s, ",") {
+		v, err := strconv.ParseFloat(strings.TrimSpace(part), 64)
+		if err != nil {
+			return fmt.Errorf("%q is not a number", part)
 		}
 		*l = append(*l, v)
 	}

@@ -4,13 +4,16 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:staticcheck // GoMLX's own style for graph code.
 	"github.com/gomlx/gomlx/pkg/core/shapes"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/gomlx/pkg/ml/layers"
 	"github.com/gomlx/gomlx/pkg/ml/layers/activations"
+	"github.com/gomlx/gomlx/pkg/ml/layers/batchnorm"
 )
 
 // DType of the model's weights and activations: float32, as PyTorch's default.
@@ -46,87 +49,187 @@ func matmulDotVJP(node *Node, vjpOutputs []*Node, outputShape shapes.Shape) []*N
 	}
 }
 
-// layer holds the variables of one dense layer.
-type layer struct {
-	weights, biases *context.Variable
-}
-
-// Model is the MLP's structure and its variables in a GoMLX context.
+// Model is the MLP's structure; its variables live in a GoMLX context under
+// the scope "model".
 type Model struct {
-	cfg    Config
-	ctx    *context.Context
-	layers []layer
+	cfg Config
 }
 
-// NewModel creates the MLP's variables in ctx, initialized on the host from
-// cfg.Seed so that every backend starts from the same weights.
+// modelScope holds every variable of the model (and nothing of the
+// optimizer's), so a run's parameters can be saved and restored as a whole.
+const modelScope = "model"
+
+// NewModel creates the MLP's dense-layer variables in ctx, initialized on the
+// host from cfg.Seed so that every backend starts from the same weights.
+// Normalization layers create theirs when the graph is first built.
 func NewModel(ctx *context.Context, cfg Config) (*Model, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	m := &Model{cfg: cfg, ctx: ctx}
 	rng := rand.New(rand.NewPCG(cfg.Seed, 0x5eed_1417))
 	widths := append(append([]int{NumPixels}, cfg.Hidden...), NumClasses)
 	for i := range len(widths) - 1 {
 		in, out := widths[i], widths[i+1]
-		w, b, err := initLayer(rng, cfg.Init, in, out)
+		// The output layer feeds no activation: gain 1 (PyTorch's "linear").
+		act := cfg.Activation
+		if i == len(widths)-2 {
+			act = "linear"
+		}
+		w, b, err := initLayer(rng, cfg.Init, act, cfg.LeakySlope, in, out)
 		if err != nil {
 			return nil, err
 		}
-		scope := ctx.In(layerScope(i, len(widths)-1))
-		m.layers = append(m.layers, layer{
-			weights: scope.VariableWithValue("weights", tensors.FromFlatDataAndDimensions(w, in, out)),
-			biases:  scope.VariableWithValue("biases", tensors.FromFlatDataAndDimensions(b, out)),
-		})
+		scope := layerCtx(ctx, i, len(widths)-1)
+		scope.VariableWithValue("weights", tensors.FromFlatDataAndDimensions(w, in, out))
+		scope.VariableWithValue("biases", tensors.FromFlatDataAndDimensions(b, out))
 	}
-	return m, nil
+	return &Model{cfg: cfg}, nil
 }
 
-func layerScope(i, n int) string {
+// layerCtx is the scope of dense layer i of n; unchecked so that graph
+// building reuses the variables NewModel (or LoadParams) created.
+func layerCtx(ctx *context.Context, i, n int) *context.Context {
+	name := fmt.Sprintf("hidden_%d", i)
 	if i == n-1 {
-		return "output"
+		name = "output"
 	}
-	return fmt.Sprintf("hidden_%d", i)
+	return ctx.InAbsPath(context.RootScope + modelScope).In(name).Checked(false)
+}
+
+// gain is PyTorch's nn.init.calculate_gain for an activation. GELU, SiLU and
+// ELU have none there; ReLU's √2 is the usual choice for them.
+func gain(activation string, slope float64) float64 {
+	switch activation {
+	case "linear", "selu":
+		// PyTorch's gain for SELU is 3/4 for a self-normalizing setup with
+		// kaiming; LeCun normal (gain 1) is SELU's intended initialization.
+		return 1
+	case "tanh":
+		return 5.0 / 3
+	case "leaky_relu":
+		return math.Sqrt(2 / (1 + slope*slope))
+	default: // relu, elu, gelu, silu
+		return math.Sqrt2
+	}
 }
 
 // initLayer draws a layer's weights [in,out] and biases [out].
-func initLayer(rng *rand.Rand, init string, in, out int) (w, b []float32, err error) {
+func initLayer(rng *rand.Rand, init, activation string, slope float64, in, out int) (w, b []float32, err error) {
 	w, b = make([]float32, in*out), make([]float32, out)
+	uniform := func(v []float32, bound float64) {
+		for i := range v {
+			v[i] = float32((2*rng.Float64() - 1) * bound)
+		}
+	}
+	normal := func(v []float32, std float64) {
+		for i := range v {
+			v[i] = float32(rng.NormFloat64() * std)
+		}
+	}
+	fanIn, fanOut := float64(in), float64(out)
 	switch init {
 	case "pytorch":
 		// torch.nn.Linear.reset_parameters: kaiming_uniform_(a=√5) for the
 		// weights is U(±1/√fan_in), and the bias is U(±1/√fan_in) too.
-		bound := 1 / math.Sqrt(float64(in))
-		for i := range w {
-			w[i] = float32((2*rng.Float64() - 1) * bound)
-		}
-		for i := range b {
-			b[i] = float32((2*rng.Float64() - 1) * bound)
-		}
+		uniform(w, 1/math.Sqrt(fanIn))
+		uniform(b, 1/math.Sqrt(fanIn))
+	case "he_normal":
+		normal(w, gain(activation, slope)/math.Sqrt(fanIn))
+	case "he_uniform":
+		uniform(w, gain(activation, slope)*math.Sqrt(3/fanIn))
+	case "xavier_normal":
+		normal(w, math.Sqrt(2/(fanIn+fanOut)))
+	case "xavier_uniform":
+		uniform(w, math.Sqrt(6/(fanIn+fanOut)))
+	case "lecun_normal":
+		normal(w, 1/math.Sqrt(fanIn))
 	default:
-		return nil, nil, fmt.Errorf("fashion: unknown Init %q", init)
+		return nil, nil, fmt.Errorf("fashion: Config.Init = %q is invalid: want one of %s", init, strings.Join(Inits, ", "))
 	}
 	return w, b, nil
 }
 
-// Logits builds the forward pass of images x [batch,784] to logits [batch,10].
-func (m *Model) Logits(ctx *context.Context, x *Node) *Node {
+// dense is x·W + b for layer i of n.
+func dense(ctx *context.Context, x *Node, i, n int) *Node {
+	lctx := layerCtx(ctx, i, n)
 	g := x.Graph()
-	for i, l := range m.layers {
-		x = Add(Dot(x, l.weights.ValueGraph(g)), InsertAxes(l.biases.ValueGraph(g), 0))
-		if i < len(m.layers)-1 {
-			x = activation(m.cfg.Activation, x)
-		}
+	w := lctx.GetVariable("weights")
+	b := lctx.GetVariable("biases")
+	if w == nil || b == nil {
+		panic(fmt.Sprintf("fashion: layer %d has no variables: NewModel or LoadParams must run first", i))
 	}
-	return x
+	return Add(Dot(x, w.ValueGraph(g)), InsertAxes(b.ValueGraph(g), 0))
 }
 
-func activation(name string, x *Node) *Node {
+// Logits builds the forward pass of images x [batch,784] to logits [batch,10]:
+// each hidden layer is dense → normalization → activation → dropout.
+func (m *Model) Logits(ctx *context.Context, x *Node) *Node {
+	n := len(m.cfg.Hidden) + 1
+	for i := range m.cfg.Hidden {
+		x = dense(ctx, x, i, n)
+		lctx := layerCtx(ctx, i, n)
+		switch m.cfg.Norm {
+		case "batch":
+			// GoMLX's backend BatchNormForTraining is not implemented by the
+			// pure-Go backend; its plain-graph version works everywhere.
+			x = batchnorm.New(lctx, x, -1).Momentum(0.9).Epsilon(1e-5).UseBackendInference(false).Done()
+		case "layer":
+			x = layers.LayerNormalization(lctx, x, -1).Epsilon(1e-5).Done()
+		}
+		x = activation(m.cfg.Activation, m.cfg.LeakySlope, x)
+		if p := m.cfg.dropoutRate(i); p > 0 {
+			x = layers.DropoutStatic(lctx, x, p)
+		}
+	}
+	return dense(ctx, x, n-1, n)
+}
+
+// dropoutRate of hidden layer i.
+func (c Config) dropoutRate(i int) float64 {
+	switch len(c.Dropout) {
+	case 0:
+		return 0
+	case 1:
+		return c.Dropout[0]
+	}
+	return c.Dropout[i]
+}
+
+func activation(name string, slope float64, x *Node) *Node {
 	switch name {
 	case "relu":
 		return activations.Relu(x)
+	case "leaky_relu":
+		return activations.LeakyReluWithAlpha(x, slope)
+	case "elu":
+		// ELU (α = 1) is missing in GoMLX v0.26.0: x if x > 0, else eˣ − 1.
+		return Where(GreaterThan(x, ZerosLike(x)), x, Expm1(Min(x, ZerosLike(x))))
+	case "selu":
+		return activations.Selu(x)
+	case "gelu":
+		return activations.Gelu(x)
+	case "silu":
+		return activations.Swish(x)
+	case "tanh":
+		return Tanh(x)
 	}
 	panic(fmt.Sprintf("fashion: unknown activation %q", name)) // Validate rejects it first.
+}
+
+// l2Penalty is Σw² over the weight matrices (not biases, nor normalization
+// parameters).
+func l2Penalty(ctx *context.Context, g *Graph, n int) *Node {
+	var sum *Node
+	for i := range n {
+		w := layerCtx(ctx, i, n).GetVariable("weights").ValueGraph(g)
+		sq := ReduceAllSum(Square(w))
+		if sum == nil {
+			sum = sq
+		} else {
+			sum = Add(sum, sq)
+		}
+	}
+	return sum
 }
 
 // crossEntropy returns the per-example softmax cross-entropy [batch] of

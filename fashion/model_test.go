@@ -76,7 +76,7 @@ func TestMatmulDotGradientEqualsGoMLX(t *testing.T) {
 func TestPyTorchInitRanges(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	for _, tc := range []struct{ in, out int }{{784, 120}, {120, 72}, {72, 48}, {48, 10}} {
-		w, b, err := initLayer(rng, "pytorch", tc.in, tc.out)
+		w, b, err := initLayer(rng, "pytorch", "relu", 0, tc.in, tc.out)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/gomlx/gomlx/pkg/ml/context"
 )
 
 // Run is the record of one training run: what was trained, how it went and
@@ -19,21 +21,25 @@ type Run struct {
 	BackendReason   string    `json:"backend_reason"` // why that backend ran
 	Started         time.Time `json:"started"`
 	History         []Epoch   `json:"history"`
-	TestLoss        float64   `json:"test_loss"`     // on the test half, after the last epoch
+	KeptEpoch       int       `json:"kept_epoch"`    // the epoch whose weights were kept (the best one with early stopping)
+	StoppedEarly    bool      `json:"stopped_early"` // early stopping ended the run before Config.Epochs
+	TestLoss        float64   `json:"test_loss"`     // on the test half, with the kept weights
 	TestAccuracy    float64   `json:"test_accuracy"` // fraction in [0,1]
 	TrainSeconds    float64   `json:"train_seconds"` // all epochs, validation included
 	SecondsPerEpoch float64   `json:"seconds_per_epoch"`
 
-	// Weights of the trained model, layer by layer; omitted from the JSON
-	// record (see SaveWeights) to keep it small and readable.
-	Weights []LayerWeights `json:"-"`
+	// Params are the trained model's variables (weights, biases,
+	// normalization parameters and running averages); not part of the JSON
+	// record, which stays small and readable.
+	Params []Param `json:"-"`
 }
 
-// LayerWeights are one dense layer's parameters.
-type LayerWeights struct {
-	In, Out int
-	W       []float32 // [In,Out] row-major
-	B       []float32 // [Out]
+// Param is one model variable.
+type Param struct {
+	Scope  string    `json:"scope"` // e.g. "/model/hidden_0"
+	Name   string    `json:"name"`  // e.g. "weights"
+	Dims   []int     `json:"dims"`
+	Values []float32 `json:"values"` // row-major
 }
 
 // BestEpoch returns the epoch with the lowest validation loss.
@@ -47,30 +53,51 @@ func (r *Run) BestEpoch() Epoch {
 	return best
 }
 
-// weights copies the model's variables to the host.
-func (t *trainer) weights() ([]LayerWeights, error) {
-	var out []LayerWeights
-	for _, l := range t.model.layers {
-		wt, err := l.weights.Value()
+// params copies the model's variables to the host.
+func (t *trainer) params() ([]Param, error) {
+	var ps []Param
+	for v := range t.ctx.InAbsPath(context.RootScope + modelScope).IterVariablesInScope() {
+		value, err := v.Value()
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("fashion: reading %s: %w", v.ScopeAndName(), err)
 		}
-		bt, err := l.biases.Value()
+		values, err := tensors.CopyFlatData[float32](value)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("fashion: reading %s: %w", v.ScopeAndName(), err)
 		}
-		dims := wt.Shape().Dimensions
-		w, err := tensors.CopyFlatData[float32](wt)
-		if err != nil {
-			return nil, err
-		}
-		b, err := tensors.CopyFlatData[float32](bt)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, LayerWeights{In: dims[0], Out: dims[1], W: w, B: b})
+		ps = append(ps, Param{Scope: v.Scope(), Name: v.Name(), Dims: value.Shape().Dimensions, Values: values})
 	}
-	return out, nil
+	return ps, nil
+}
+
+// loadParams sets the model's variables (creating missing ones) from ps.
+func (t *trainer) loadParams(ps []Param) error {
+	return setParams(t.ctx, ps)
+}
+
+func setParams(ctx *context.Context, ps []Param) error {
+	for _, p := range ps {
+		if !strings.HasPrefix(p.Scope, context.RootScope+modelScope) {
+			return fmt.Errorf("fashion: parameter %s/%s is outside the model scope", p.Scope, p.Name)
+		}
+		size := 1
+		for _, d := range p.Dims {
+			size *= d
+		}
+		if size != len(p.Values) {
+			return fmt.Errorf("fashion: parameter %s/%s has %d values for dims %v", p.Scope, p.Name, len(p.Values), p.Dims)
+		}
+		value := tensors.FromFlatDataAndDimensions(p.Values, p.Dims...)
+		sctx := ctx.InAbsPath(p.Scope).Checked(false)
+		if v := sctx.GetVariable(p.Name); v != nil {
+			if err := v.SetValue(value); err != nil {
+				return err
+			}
+			continue
+		}
+		sctx.VariableWithValue(p.Name, value)
+	}
+	return nil
 }
 
 // Save writes the run record as indented JSON to path, creating its

@@ -10,6 +10,7 @@ import (
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:staticcheck
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/gomlx/pkg/ml/train/optimizers"
 )
 
 // Epoch is one line of the training history, the exercise's per-epoch print
@@ -151,14 +152,28 @@ func TrainSplits(s *Splits, cfg Config, hooks *Hooks) (run *Run, err error) {
 	n := s.Train.Len()
 	steps := (n + cfg.BatchSize - 1) / cfg.BatchSize
 	batch := newBatcher(s.Train, cfg.BatchSize)
+	var plat *plateau
+	if cfg.Schedule == "plateau" {
+		plat = newPlateau(cfg)
+	}
+	lr := cfg.LR
+	best := Epoch{ValLoss: math.Inf(1)} // for early stopping
+	var bestParams []Param
 	for epoch := range cfg.Epochs {
 		epochStart := time.Now()
 		// A fresh permutation per epoch from (Seed, epoch): reproducible, and
 		// unlike GoMLX's InMemoryDataset.Shuffle independent of math/rand's
 		// global state.
 		perm := rand.New(rand.NewPCG(cfg.Seed, uint64(epoch))).Perm(n)
-		var sumLoss, correct float64
+		var sumLoss, correct, sumLR float64
 		for step := range steps {
+			if plat == nil {
+				lr = cfg.ScheduledLR(float64(epoch) + float64(step)/float64(steps))
+			}
+			if err := tr.setLR(lr); err != nil {
+				return nil, err
+			}
+			sumLR += lr
 			x, y := batch.take(perm[step*cfg.BatchSize : min(n, (step+1)*cfg.BatchSize)])
 			loss, right, err := tr.trainStep(x, y)
 			if err != nil {
@@ -185,7 +200,7 @@ func TrainSplits(s *Splits, cfg Config, hooks *Hooks) (run *Run, err error) {
 			TrainAccuracy: correct / float64(n),
 			ValLoss:       valLoss,
 			ValAccuracy:   valAcc,
-			LR:            cfg.LR,
+			LR:            sumLR / float64(steps),
 			Seconds:       time.Since(epochStart).Seconds(),
 		}
 		e.Diff = e.ValLoss*100/e.TrainLoss - 100
@@ -195,15 +210,35 @@ func TrainSplits(s *Splits, cfg Config, hooks *Hooks) (run *Run, err error) {
 				return nil, err
 			}
 		}
+		if plat != nil {
+			lr = plat.step(valLoss)
+		}
+		if cfg.EarlyStop > 0 {
+			if valLoss < best.ValLoss-cfg.EarlyStopDelta {
+				best = e
+				if bestParams, err = tr.params(); err != nil {
+					return nil, err
+				}
+			} else if epoch-best.Epoch >= cfg.EarlyStop {
+				run.StoppedEarly = true
+				break
+			}
+		}
+	}
+	run.KeptEpoch = len(run.History) - 1
+	if cfg.EarlyStop > 0 && best.Epoch != run.KeptEpoch {
+		if err := tr.loadParams(bestParams); err != nil {
+			return nil, err
+		}
+		run.KeptEpoch = best.Epoch
 	}
 	run.TrainSeconds = time.Since(start).Seconds()
-	run.SecondsPerEpoch = run.TrainSeconds / float64(cfg.Epochs)
+	run.SecondsPerEpoch = run.TrainSeconds / float64(len(run.History))
 	run.TestLoss, run.TestAccuracy, err = tr.evaluate(s.Test)
 	if err != nil {
 		return nil, fmt.Errorf("fashion: test evaluation: %w", err)
 	}
-	run.Weights, err = tr.weights()
-	if err != nil {
+	if run.Params, err = tr.params(); err != nil {
 		return nil, err
 	}
 	return run, nil
@@ -211,30 +246,42 @@ func TrainSplits(s *Splits, cfg Config, hooks *Hooks) (run *Run, err error) {
 
 // trainer holds the compiled graphs of one run.
 type trainer struct {
-	cfg       Config
-	ctx       *context.Context
-	model     *Model
-	stepExec  *context.Exec
-	evalExec  *context.Exec
-	evalBatch *batcher
+	cfg      Config
+	ctx      *context.Context
+	model    *Model
+	stepExec *context.Exec
+	evalExec *context.Exec
+	lrVar    *context.Variable
+	lr       float64 // value last set in lrVar
 }
 
 func newTrainer(backend *Backend, cfg Config) (*trainer, error) {
 	ctx := context.New()
+	// Dropout draws from the context's generator: seeded for reproducibility.
+	if err := ctx.SetRNGStateFromSeed(int64(cfg.Seed)); err != nil {
+		return nil, err
+	}
 	model, err := NewModel(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
-	opt := &RMSprop{LR: cfg.LR, Alpha: cfg.Alpha, Eps: cfg.Eps, Momentum: cfg.Momentum}
+	opt := newOptimizer(cfg)
 	t := &trainer{cfg: cfg, ctx: ctx, model: model}
+	t.lrVar = optimizers.LearningRateVar(ctx, DType, cfg.LR)
+	t.lr = cfg.LR
 	// One training step: forward, mean cross-entropy, gradients and the
-	// optimizer's update, all in one graph.
+	// optimizer's update, all in one graph. The L2 term joins the loss that is
+	// differentiated, not the one reported, so curves compare across L2.
 	t.stepExec, err = context.NewExec(backend, ctx, func(ctx *context.Context, x, y *Node) (loss, correct *Node) {
 		g := x.Graph()
 		ctx.SetTraining(g, true)
 		logits := model.Logits(ctx, x)
 		loss = ReduceAllMean(crossEntropy(logits, y))
-		opt.UpdateGraph(ctx, g, loss)
+		objective := loss
+		if cfg.L2 > 0 {
+			objective = Add(loss, MulScalar(l2Penalty(ctx, g, len(cfg.Hidden)+1), cfg.L2))
+		}
+		opt.UpdateGraph(ctx, g, objective)
 		return loss, numCorrect(logits, y)
 	})
 	if err != nil {
@@ -246,6 +293,15 @@ func newTrainer(backend *Backend, cfg Config) (*trainer, error) {
 		return ReduceAllSum(crossEntropy(logits, y)), numCorrect(logits, y)
 	})
 	return t, err
+}
+
+// setLR changes the learning-rate variable the optimizers read.
+func (t *trainer) setLR(lr float64) error {
+	if lr == t.lr {
+		return nil
+	}
+	t.lr = lr
+	return t.lrVar.SetValue(tensors.FromScalar(float32(lr)))
 }
 
 func (t *trainer) finalize() {

@@ -3,6 +3,7 @@ package fashion
 import (
 	"errors"
 	"flag"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -44,8 +45,8 @@ func TestTrainShortRunLearns(t *testing.T) {
 	if want := last.ValLoss*100/last.TrainLoss - 100; last.Diff != want {
 		t.Errorf("Diff = %g, want ValLoss·100/TrainLoss − 100 = %g", last.Diff, want)
 	}
-	if len(run.Weights) != 4 || run.Weights[0].In != 784 || run.Weights[3].Out != 10 {
-		t.Errorf("weights: %d layers, want 4 from 784 to 10", len(run.Weights))
+	if len(run.Params) != 8 || !reflect.DeepEqual(run.Params[0].Dims, []int{784, 120}) {
+		t.Errorf("params: %d variables, want 8 (weights and biases of 4 layers) starting with [784 120]", len(run.Params))
 	}
 }
 
@@ -163,6 +164,7 @@ func TestConfigValidate(t *testing.T) {
 func TestEveryConfigFieldHasAFlag(t *testing.T) {
 	cfg := DefaultConfig()
 	fs := flag.NewFlagSet("test", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
 	cfg.RegisterFlags(fs)
 	typ := reflect.TypeOf(cfg)
 	for i := range typ.NumField() {

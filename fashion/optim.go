@@ -25,8 +25,74 @@ type RMSprop struct {
 	Momentum float64 // μ (PyTorch default 0; the exercise uses 0.9)
 }
 
-// Scope under which RMSprop keeps its state (square_avg, momentum_buffer).
-const rmspropScope = "rmsprop"
+// Scopes under which the optimizers keep their state.
+const (
+	rmspropScope = "rmsprop"
+	sgdScope     = "sgd"
+)
+
+// newOptimizer returns cfg's optimizer. Adam and AdamW are GoMLX's, whose
+// update is PyTorch's: bias-corrected moments, ε outside the square root, and
+// for AdamW the decay lr·λ·p decoupled from the adaptive step.
+func newOptimizer(cfg Config) optimizers.Interface {
+	switch cfg.Optimizer {
+	case "sgd":
+		return &SGD{LR: cfg.LR, Momentum: cfg.Momentum, Nesterov: cfg.Nesterov}
+	case "adam", "adamw":
+		a := optimizers.Adam().LearningRate(cfg.LR).Betas(cfg.Beta1, cfg.Beta2).Epsilon(cfg.Eps)
+		if cfg.Optimizer == "adamw" {
+			a = a.WeightDecay(cfg.WeightDecay)
+		}
+		return a.Done()
+	}
+	return &RMSprop{LR: cfg.LR, Alpha: cfg.Alpha, Eps: cfg.Eps, Momentum: cfg.Momentum}
+}
+
+// SGD is torch.optim.SGD (dampening 0, weight_decay 0) as a GoMLX optimizer:
+//
+//	buf = μ·buf + g          (buf starts at zero, so the first buf is g)
+//	p  -= lr·(g + μ·buf)     with Nesterov, else p -= lr·buf
+//
+// GoMLX's StochasticGradientDescent has no momentum and divides the rate by
+// √step, so it is not the SGD users compare against.
+type SGD struct {
+	LR       float64
+	Momentum float64
+	Nesterov bool
+}
+
+// UpdateGraph implements optimizers.Interface.
+func (o *SGD) UpdateGraph(ctx *context.Context, g *Graph, loss *Node) {
+	grads := ctx.BuildTrainableVariablesGradientsGraph(loss)
+	vars := trainableVariables(ctx, g)
+	if len(vars) != len(grads) {
+		panic("fashion: SGD: gradients and trainable variables differ in number")
+	}
+	dtype := loss.DType()
+	lr := optimizers.LearningRateVar(ctx, dtype, o.LR).ValueGraph(g)
+	_ = optimizers.IncrementGlobalStepGraph(ctx, g, dtype)
+	for i, v := range vars {
+		step := grads[i]
+		if o.Momentum != 0 {
+			vs := ctx.InAbsPath(context.RootScope + sgdScope + v.Scope()).Checked(false)
+			bufVar := zerosVariable(vs, v.Name()+"_momentum_buffer", v.Shape())
+			mu := Scalar(g, dtype, o.Momentum)
+			buf := Add(Mul(mu, bufVar.ValueGraph(g)), step)
+			bufVar.SetValueGraph(buf)
+			if o.Nesterov {
+				step = Add(step, Mul(mu, buf))
+			} else {
+				step = buf
+			}
+		}
+		v.SetValueGraph(Sub(v.ValueGraph(g), Mul(lr, step)))
+	}
+}
+
+// Clear implements optimizers.Interface: it drops the optimizer's state.
+func (o *SGD) Clear(ctx *context.Context) error {
+	return ctx.InAbsPath(context.RootScope + sgdScope).DeleteVariablesInScope()
+}
 
 // UpdateGraph implements optimizers.Interface.
 func (o *RMSprop) UpdateGraph(ctx *context.Context, g *Graph, loss *Node) {
