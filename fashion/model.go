@@ -177,11 +177,18 @@ func (m *Model) Logits(ctx *context.Context, x *Node) *Node {
 			x = layers.LayerNormalization(lctx, x, -1).Epsilon(1e-5).Done()
 		}
 		x = activation(m.cfg.Activation, m.cfg.LeakySlope, x)
-		if p := m.cfg.dropoutRate(i); p > 0 {
-			x = layers.DropoutStatic(lctx, x, p)
-		}
+		x = dropout(lctx, x, m.cfg.dropoutRate(i))
 	}
 	return dense(ctx, x, n-1, n)
+}
+
+// dropout zeroes each unit with probability p in training and scales the
+// others by 1/(1−p) (GoMLX's inverted dropout); identity in evaluation.
+func dropout(ctx *context.Context, x *Node, p float64) *Node {
+	if p <= 0 {
+		return x
+	}
+	return layers.DropoutStatic(ctx, x, p)
 }
 
 // dropoutRate of hidden layer i.

@@ -160,7 +160,11 @@ func formatTick(v float64, decimals int) string {
 func ticksIn(lo, hi, step float64) []float64 {
 	var ts []float64
 	for i := math.Ceil(lo/step - 1e-9); i*step <= hi+step*1e-9 && len(ts) < 1000; i++ {
-		ts = append(ts, i*step)
+		t := i * step
+		if t == 0 {
+			t = 0 // not -0
+		}
+		ts = append(ts, t)
 	}
 	return ts
 }
@@ -639,33 +643,44 @@ func ConfusionSVG(title string, m [NumClasses][NumClasses]int, names []string) [
 	if title != "" {
 		b.text(float64(W)/2, 26, ` class="fm-title" text-anchor="middle" font-size="16" font-weight="bold"`, title)
 	}
-	b.f(`<g class="fm-matrix" font-size="%d" text-anchor="middle">`+"\n", tickSz)
+	// Cells first, then their counts on top.
+	shares := [n][n]float64{}
 	for r := 0; r < n; r++ {
 		total := 0
 		for c := 0; c < n; c++ {
 			total += m[r][c]
 		}
 		for c := 0; c < n; c++ {
-			t := 0.0
 			if total > 0 && m[r][c] > 0 {
-				t = math.Sqrt(float64(m[r][c]) / float64(total))
+				shares[r][c] = math.Sqrt(float64(m[r][c]) / float64(total))
 			}
-			x, y := left+float64(c)*cell, top+float64(r)*cell
-			b.f(`<rect class="fm-cell" x="%s" y="%s" width="%s" height="%s" fill="%s" stroke="#ffffff"/>`,
-				num(x), num(y), num(cell), num(cell), blues(t))
-			fill := "#222222"
-			switch {
-			case t > 0.55:
-				fill = "#ffffff"
-			case m[r][c] == 0:
-				fill = "#b0b0b0"
-			}
-			weight := ""
-			if r == c {
-				weight = ` font-weight="bold"`
-			}
-			b.f(`<text x="%s" y="%s" fill="%s"%s>%d</text>`+"\n", num(x+cell/2), num(y+cell/2+4), fill, weight, m[r][c])
 		}
+	}
+	b.WriteString(`<g class="fm-matrix" stroke="#ffffff">` + "\n")
+	for r := 0; r < n; r++ {
+		for c := 0; c < n; c++ {
+			b.f(`<rect class="fm-cell" x="%s" y="%s" width="%s" height="%s" fill="%s"/>`,
+				num(left+float64(c)*cell), num(top+float64(r)*cell), num(cell), num(cell), blues(shares[r][c]))
+		}
+		b.WriteString("\n")
+	}
+	b.WriteString("</g>\n")
+	b.f(`<g class="fm-counts" font-size="%d" text-anchor="middle" fill="#222222">`+"\n", tickSz)
+	for r := 0; r < n; r++ {
+		for c := 0; c < n; c++ {
+			attrs := ""
+			switch {
+			case shares[r][c] > 0.55:
+				attrs = ` fill="#ffffff"`
+			case m[r][c] == 0:
+				attrs = ` fill="#b0b0b0"`
+			}
+			if r == c {
+				attrs += ` font-weight="bold"`
+			}
+			b.f(`<text x="%s" y="%s"%s>%d</text>`, num(left+float64(c)*cell+cell/2), num(top+float64(r)*cell+cell/2+4), attrs, m[r][c])
+		}
+		b.WriteString("\n")
 	}
 	b.WriteString("</g>\n")
 	// Class names: rows on the left, columns below, rotated.

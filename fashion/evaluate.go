@@ -1,0 +1,83 @@
+package fashion
+
+import (
+	"errors"
+	"fmt"
+
+	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:staticcheck
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/gomlx/gomlx/pkg/ml/context"
+)
+
+// Evaluation is how a trained model does on a set of examples.
+type Evaluation struct {
+	Loss        float64                     // mean cross-entropy
+	Accuracy    float64                     // fraction right
+	Predictions []int32                     // predicted class of each example
+	Confusion   [NumClasses][NumClasses]int // [true][predicted] counts
+	PerClass    [NumClasses]float64         // accuracy of each true class (recall)
+}
+
+// Evaluate runs the run's trained model (Run.Params) in evaluation mode over
+// t, on the backend of r.Config.Backend.
+func (r *Run) Evaluate(t *Tensors) (ev *Evaluation, err error) {
+	if len(r.Params) == 0 {
+		return nil, errors.New("fashion: the run has no parameters (a record loaded without its weights?)")
+	}
+	backend, err := NewBackend(r.Config.Backend)
+	if err != nil {
+		return nil, err
+	}
+	defer backend.Finalize()
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("fashion: evaluation failed: %v", p)
+		}
+	}()
+	ctx := context.New()
+	if err := setParams(ctx, r.Params); err != nil {
+		return nil, err
+	}
+	model := &Model{cfg: r.Config}
+	exec, err := context.NewExec(backend, ctx, func(ctx *context.Context, x, y *Node) (losses, preds *Node) {
+		logits := model.Logits(ctx, x)
+		return crossEntropy(logits, y), ArgMax(logits, -1, y.DType())
+	})
+	if err != nil {
+		return nil, err
+	}
+	defer exec.Finalize()
+	ev = &Evaluation{Predictions: make([]int32, 0, t.Len())}
+	b := newBatcher(t, r.Config.EvalBatchSize)
+	var sumLoss float64
+	for start := 0; start < t.Len(); start += r.Config.EvalBatchSize {
+		x, y := b.slice(start, min(t.Len(), start+r.Config.EvalBatchSize))
+		out, err := exec.Exec(x, y)
+		if err != nil {
+			return nil, err
+		}
+		for _, l := range tensors.MustCopyFlatData[float32](out[0]) {
+			sumLoss += float64(l)
+		}
+		ev.Predictions = append(ev.Predictions, tensors.MustCopyFlatData[int32](out[1])...)
+		finalizeAll(out)
+	}
+	var perClass [NumClasses]int
+	right := 0
+	for i, p := range ev.Predictions {
+		truth := t.Y[i]
+		ev.Confusion[truth][p]++
+		perClass[truth]++
+		if p == truth {
+			right++
+		}
+	}
+	for c := range NumClasses {
+		if perClass[c] > 0 {
+			ev.PerClass[c] = float64(ev.Confusion[c][c]) / float64(perClass[c])
+		}
+	}
+	n := float64(t.Len())
+	ev.Loss, ev.Accuracy = sumLoss/n, float64(right)/n
+	return ev, nil
+}

@@ -1,0 +1,360 @@
+package fashion
+
+import (
+	"math"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:staticcheck
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/gomlx/gomlx/pkg/ml/context"
+)
+
+func TestDropoutTrainingOnly(t *testing.T) {
+	b := testBackend(t)
+	const p, n = 0.3, 20000
+	for _, training := range []bool{false, true} {
+		ctx := context.New()
+		if err := ctx.SetRNGStateFromSeed(7); err != nil {
+			t.Fatal(err)
+		}
+		cfg := DefaultConfig()
+		cfg.Hidden, cfg.Dropout = []int{n}, []float64{p}
+		out, err := context.ExecOnce(b, ctx, func(ctx *context.Context, x *Node) *Node {
+			ctx.SetTraining(x.Graph(), training)
+			return dropout(ctx, x, cfg.dropoutRate(0))
+		}, tensors.FromFlatDataAndDimensions(slices.Repeat([]float32{2}, n), 1, n))
+		if err != nil {
+			t.Fatal(err)
+		}
+		zeros := 0
+		for i, v := range tensors.MustCopyFlatData[float32](out) {
+			switch {
+			case !training:
+				if v != 2 {
+					t.Fatalf("evaluation: unit %d = %g, want the input 2 (dropout is identity)", i, v)
+				}
+			case v == 0:
+				zeros++
+			case math.Abs(float64(v)-2/(1-p)) > 1e-5:
+				t.Fatalf("training: surviving unit %d = %g, want 2/(1−p) = %g", i, v, 2/(1-p))
+			}
+		}
+		if frac := float64(zeros) / n; training && math.Abs(frac-p) > 0.015 {
+			t.Errorf("training: %.3f of the units dropped, want about %g", frac, p)
+		}
+	}
+}
+
+func TestL2PenaltyByHand(t *testing.T) {
+	b := testBackend(t)
+	cfg := DefaultConfig()
+	cfg.Hidden = []int{30, 20}
+	ctx := context.New()
+	if _, err := NewModel(ctx, cfg); err != nil {
+		t.Fatal(err)
+	}
+	var want float64
+	for v := range ctx.IterVariables() {
+		if v.Name() == "weights" { // not biases
+			for _, w := range tensors.MustCopyFlatData[float32](v.MustValue()) {
+				want += float64(w) * float64(w)
+			}
+		}
+	}
+	got, err := context.ExecOnce(b, ctx, func(ctx *context.Context, g *Graph) *Node {
+		return l2Penalty(ctx, g, len(cfg.Hidden)+1)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g := float64(tensors.ToScalar[float32](got)); math.Abs(g-want) > 1e-4*want {
+		t.Errorf("Σw² over weight matrices = %g, by hand %g", g, want)
+	}
+}
+
+func TestInitStatistics(t *testing.T) {
+	const in, out = 784, 120
+	for _, tc := range []struct {
+		init, act string
+		wantStd   float64
+	}{
+		{"he_normal", "relu", math.Sqrt(2.0 / in)},
+		{"he_uniform", "relu", math.Sqrt(2.0 / in)}, // U(±√(6/in)) has std √(2/in)
+		{"he_normal", "leaky_relu", math.Sqrt(2/(1+0.01*0.01)) / math.Sqrt(in)},
+		{"he_normal", "tanh", 5.0 / 3 / math.Sqrt(in)},
+		{"xavier_normal", "relu", math.Sqrt(2.0 / (in + out))},
+		{"xavier_uniform", "relu", math.Sqrt(2.0 / (in + out))},
+		{"lecun_normal", "selu", math.Sqrt(1.0 / in)},
+		{"pytorch", "relu", 1 / math.Sqrt(in) / math.Sqrt(3)},
+	} {
+		w, b, err := initLayer(rand.New(rand.NewPCG(3, 4)), tc.init, tc.act, 0.01, in, out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var sum, sq float64
+		for _, v := range w {
+			sum += float64(v)
+			sq += float64(v) * float64(v)
+		}
+		mean := sum / float64(len(w))
+		std := math.Sqrt(sq/float64(len(w)) - mean*mean)
+		if math.Abs(std-tc.wantStd) > 0.05*tc.wantStd || math.Abs(mean) > 0.05*tc.wantStd {
+			t.Errorf("%s/%s: weights mean %.5f std %.5f, want 0 and %.5f (±5%%)", tc.init, tc.act, mean, std, tc.wantStd)
+		}
+		if tc.init != "pytorch" && slices.ContainsFunc(b, func(v float32) bool { return v != 0 }) {
+			t.Errorf("%s: biases not zero", tc.init)
+		}
+	}
+	if _, _, err := initLayer(rand.New(rand.NewPCG(1, 1)), "orthogonal", "relu", 0, 2, 2); err == nil {
+		t.Error("unknown init accepted")
+	}
+}
+
+func TestActivationsByHand(t *testing.T) {
+	b := testBackend(t)
+	xs := []float32{-2, -0.5, 0, 0.7, 3}
+	for _, tc := range []struct {
+		name string
+		f    func(x float64) float64
+	}{
+		{"relu", func(x float64) float64 { return math.Max(x, 0) }},
+		{"leaky_relu", func(x float64) float64 { return math.Max(x, 0) + 0.01*math.Min(x, 0) }},
+		{"elu", func(x float64) float64 {
+			if x > 0 {
+				return x
+			}
+			return math.Expm1(x)
+		}},
+		{"selu", func(x float64) float64 {
+			const a, s = 1.6732632423543772, 1.0507009873554805
+			if x > 0 {
+				return s * x
+			}
+			return s * a * math.Expm1(x)
+		}},
+		{"gelu", func(x float64) float64 { return x * (1 + math.Erf(x/math.Sqrt2)) / 2 }},
+		{"silu", func(x float64) float64 { return x / (1 + math.Exp(-x)) }},
+		{"tanh", math.Tanh},
+	} {
+		out, err := ExecOnce(b, func(x *Node) *Node { return activation(tc.name, 0.01, x) },
+			tensors.FromFlatDataAndDimensions(xs, len(xs)))
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		for i, got := range tensors.MustCopyFlatData[float32](out) {
+			if want := tc.f(float64(xs[i])); math.Abs(float64(got)-want) > 1e-3 {
+				t.Errorf("%s(%g) = %g, want %g", tc.name, xs[i], got, want)
+			}
+		}
+	}
+}
+
+func TestSchedules(t *testing.T) {
+	base := DefaultConfig()
+	base.LR, base.Epochs = 0.1, 10
+	cfg := func(edit func(*Config)) Config { c := base; edit(&c); return c }
+	for _, tc := range []struct {
+		name string
+		cfg  Config
+		t    float64
+		want float64
+	}{
+		{"constant", base, 7.5, 0.1},
+		{"step at 9", cfg(func(c *Config) { c.Schedule, c.StepSize, c.Gamma = "step", 4, 0.5 }), 9, 0.1 * 0.25},
+		{"step by epoch holds", cfg(func(c *Config) { c.Schedule, c.StepSize, c.Gamma = "step", 4, 0.5 }), 3.99, 0.1},
+		{"exponential by epoch", cfg(func(c *Config) { c.Schedule, c.Gamma = "exponential", 0.9 }), 2.5, 0.1 * 0.81},
+		{"exponential by step", cfg(func(c *Config) { c.Schedule, c.Gamma, c.ScheduleBy = "exponential", 0.9, "step" }), 2.5, 0.1 * math.Pow(0.9, 2.5)},
+		{"cosine warm-up", cfg(func(c *Config) { c.Schedule, c.WarmupEpochs, c.ScheduleBy = "cosine", 2, "step" }), 1, 0.001 + (0.1-0.001)/2},
+		{"cosine middle", cfg(func(c *Config) { c.Schedule, c.WarmupEpochs, c.MinLR = "cosine", 2, 0.01 }), 6, 0.01 + 0.09/2},
+		{"cosine end", cfg(func(c *Config) { c.Schedule, c.MinLR = "cosine", 0.01 }), 10, 0.01},
+		{"onecycle start", cfg(func(c *Config) { c.Schedule, c.MaxLR, c.ScheduleBy = "onecycle", 1, "step" }), 0, 1.0 / 25},
+		{"onecycle peak", cfg(func(c *Config) { c.Schedule, c.MaxLR, c.ScheduleBy = "onecycle", 1, "step" }), 3, 1},
+		{"onecycle end", cfg(func(c *Config) { c.Schedule, c.MaxLR, c.ScheduleBy = "onecycle", 1, "step" }), 10, 1.0 / 25 / 1e4},
+		{"onecycle default peak", cfg(func(c *Config) { c.Schedule, c.ScheduleBy = "onecycle", "step" }), 3, 1.0},
+	} {
+		if err := tc.cfg.Validate(); err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if got := tc.cfg.ScheduledLR(tc.t); math.Abs(got-tc.want) > 1e-12 {
+			t.Errorf("%s: LR at epoch %g = %g, want %g", tc.name, tc.t, got, tc.want)
+		}
+	}
+
+	// Plateau: ×0.5 once the loss has not improved for more than 2 epochs.
+	c := cfg(func(c *Config) { c.Schedule, c.Gamma, c.Patience = "plateau", 0.5, 2 })
+	p := newPlateau(c)
+	var got []float64
+	for _, loss := range []float64{1, 0.9, 0.95, 0.9, 0.91, 0.8, 0.85, 0.85, 0.85, 0.85} {
+		got = append(got, p.step(loss))
+	}
+	want := []float64{0.1, 0.1, 0.1, 0.1, 0.05, 0.05, 0.05, 0.05, 0.025, 0.025}
+	if !slices.Equal(got, want) {
+		t.Errorf("plateau rates %v, want %v", got, want)
+	}
+}
+
+// TestBatchNormEvaluationUsesRunningAverages: in evaluation an example's
+// output does not depend on the rest of its batch; in training it does.
+func TestBatchNormEvaluationUsesRunningAverages(t *testing.T) {
+	b := testBackend(t)
+	cfg := DefaultConfig()
+	cfg.Hidden, cfg.Norm = []int{16}, "batch"
+	ctx := context.New()
+	model, err := NewModel(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(5, 6))
+	batchA := randomFloats(rng, 8*NumPixels)
+	batchB := append(append([]float32(nil), batchA[:NumPixels]...), randomFloats(rng, 7*NumPixels)...)
+	for i := range batchB[NumPixels:] {
+		batchB[NumPixels+i] = 3 * batchB[NumPixels+i] // other examples, other statistics
+	}
+	firstLogits := func(training bool, x []float32) []float32 {
+		out, err := context.ExecOnce(b, ctx, func(ctx *context.Context, x *Node) *Node {
+			ctx.SetTraining(x.Graph(), training)
+			return model.Logits(ctx, x)
+		}, tensors.FromFlatDataAndDimensions(x, 8, NumPixels))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tensors.MustCopyFlatData[float32](out)[:NumClasses]
+	}
+	// A training pass first: it creates and updates the running averages.
+	trainA := firstLogits(true, batchA)
+	mean := ctx.InAbsPath("/model/hidden_0/batch_normalization").GetVariable("mean")
+	if mean == nil || slices.Equal(tensors.MustCopyFlatData[float32](mean.MustValue()), make([]float32, 16)) {
+		t.Fatal("a training step did not update the running mean")
+	}
+	if trainB := firstLogits(true, batchB); slices.Equal(trainA, trainB) {
+		t.Error("training: the first example's logits do not depend on its batch: batch statistics are not used")
+	}
+	evalA, evalB := firstLogits(false, batchA), firstLogits(false, batchB)
+	for i := range evalA {
+		if math.Abs(float64(evalA[i]-evalB[i])) > 1e-5 {
+			t.Fatalf("evaluation: logits of the same example differ by batch (%v vs %v): running averages not used", evalA, evalB)
+		}
+	}
+}
+
+// TestOptimizersFirstSteps checks three steps of each optimizer against its
+// PyTorch formula computed in float64.
+func TestOptimizersFirstSteps(t *testing.T) {
+	b := testBackend(t)
+	p0 := []float64{1, -2, 0.5}
+	c := []float32{0.3, -1.5, 2} // loss = Σ p·c + Σ p², so g = c + 2p
+	type state struct{ m, v, buf []float64 }
+	const lr, mu, eps, b1, b2, wd = 0.01, 0.9, 1e-8, 0.9, 0.999, 0.1
+	for _, tc := range []struct {
+		optimizer string
+		nesterov  bool
+		step      func(s *state, p []float64, g []float64, i, t int)
+	}{
+		{"sgd", false, func(s *state, p, g []float64, i, _ int) {
+			s.buf[i] = mu*s.buf[i] + g[i]
+			p[i] -= lr * s.buf[i]
+		}},
+		{"sgd", true, func(s *state, p, g []float64, i, _ int) {
+			s.buf[i] = mu*s.buf[i] + g[i]
+			p[i] -= lr * (g[i] + mu*s.buf[i])
+		}},
+		{"rmsprop", false, func(s *state, p, g []float64, i, _ int) {
+			s.v[i] = 0.99*s.v[i] + 0.01*g[i]*g[i]
+			s.buf[i] = mu*s.buf[i] + g[i]/(math.Sqrt(s.v[i])+eps)
+			p[i] -= lr * s.buf[i]
+		}},
+		{"adam", false, func(s *state, p, g []float64, i, t int) {
+			s.m[i] = b1*s.m[i] + (1-b1)*g[i]
+			s.v[i] = b2*s.v[i] + (1-b2)*g[i]*g[i]
+			mh, vh := s.m[i]/(1-math.Pow(b1, float64(t))), s.v[i]/(1-math.Pow(b2, float64(t)))
+			p[i] -= lr * mh / (math.Sqrt(vh) + eps)
+		}},
+		{"adamw", false, func(s *state, p, g []float64, i, t int) {
+			p[i] -= lr * wd * p[i] // decoupled, from the parameter before the step
+			s.m[i] = b1*s.m[i] + (1-b1)*g[i]
+			s.v[i] = b2*s.v[i] + (1-b2)*g[i]*g[i]
+			mh, vh := s.m[i]/(1-math.Pow(b1, float64(t))), s.v[i]/(1-math.Pow(b2, float64(t)))
+			p[i] -= lr * mh / (math.Sqrt(vh) + eps)
+		}},
+	} {
+		cfg := DefaultConfig()
+		cfg.Optimizer, cfg.Nesterov, cfg.LR = tc.optimizer, tc.nesterov, lr
+		if tc.optimizer == "adamw" {
+			cfg.WeightDecay = wd
+		}
+		ctx := context.New()
+		p32 := []float32{float32(p0[0]), float32(p0[1]), float32(p0[2])}
+		pv := ctx.In("test").VariableWithValue("p", tensors.FromFlatDataAndDimensions(p32, 3))
+		opt := newOptimizer(cfg)
+		step, err := context.NewExec(b, ctx, func(ctx *context.Context, c *Node) *Node {
+			p := pv.ValueGraph(c.Graph())
+			loss := Add(ReduceAllSum(Mul(p, c)), ReduceAllSum(Square(p)))
+			opt.UpdateGraph(ctx, c.Graph(), loss)
+			return loss
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := slices.Clone(p0)
+		s := &state{m: make([]float64, 3), v: make([]float64, 3), buf: make([]float64, 3)}
+		for k := 1; k <= 3; k++ {
+			if _, err := step.Exec(tensors.FromFlatDataAndDimensions(c, 3)); err != nil {
+				t.Fatal(err)
+			}
+			g := make([]float64, 3)
+			for i := range g {
+				g[i] = float64(c[i]) + 2*want[i]
+			}
+			for i := range want {
+				tc.step(s, want, g, i, k)
+			}
+			got := tensors.MustCopyFlatData[float32](pv.MustValue())
+			for i := range want {
+				if math.Abs(float64(got[i])-want[i]) > 1e-5 {
+					t.Fatalf("%s (nesterov %v) step %d: p[%d] = %.7f, want %.7f", tc.optimizer, tc.nesterov, k, i, got[i], want[i])
+				}
+			}
+		}
+		step.Finalize()
+	}
+}
+
+func TestEarlyStoppingKeepsBestEpoch(t *testing.T) {
+	data := loadReal(t)
+	cfg := quickConfig(1000, 30)
+	cfg.LR = 3e-3 // a small subset and a high rate overfit within a few epochs
+	cfg.EarlyStop = 3
+	splits, err := Prepare(data, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	run, err := TrainSplits(splits, cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	best := run.BestEpoch()
+	if !run.StoppedEarly || len(run.History) == cfg.Epochs {
+		t.Fatalf("ran %d of %d epochs without stopping early", len(run.History), cfg.Epochs)
+	}
+	if run.KeptEpoch != best.Epoch || len(run.History)-1 != best.Epoch+cfg.EarlyStop {
+		t.Errorf("kept epoch %d, best %d, stopped after epoch %d; want the best kept and a stop %d epochs after it",
+			run.KeptEpoch, best.Epoch, len(run.History)-1, cfg.EarlyStop)
+	}
+	// The kept weights are the best epoch's: they give its validation loss.
+	ev, err := run.Evaluate(splits.Val)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if math.Abs(ev.Loss-best.ValLoss) > 1e-5 {
+		t.Errorf("validation loss with the kept weights %.6f, the best epoch had %.6f", ev.Loss, best.ValLoss)
+	}
+	evTest, err := run.Evaluate(splits.Test)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if math.Abs(evTest.Accuracy-run.TestAccuracy) > 1e-9 {
+		t.Errorf("Evaluate gives test accuracy %.4f, the run recorded %.4f", evTest.Accuracy, run.TestAccuracy)
+	}
+}
