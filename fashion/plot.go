@@ -151,7 +151,7 @@ func stepDecimals(step float64) int {
 func formatTick(v float64, decimals int) string {
 	s := strconv.FormatFloat(v, 'f', decimals, 64)
 	if strings.Trim(s, "-0.") == "" {
-		return "0"
+		return strings.TrimPrefix(s, "-") // no "-0"
 	}
 	return s
 }
@@ -171,12 +171,11 @@ func ticksIn(lo, hi, step float64) []float64 {
 
 // axis maps data values to pixels and knows its ticks.
 type axis struct {
-	lo, hi   float64 // data range (log10 of it for a log axis)
-	log      bool
-	ticks    []float64 // in data units
-	labels   []string
-	p0, p1   float64 // pixels of lo and hi
-	hasRange bool
+	lo, hi float64 // data range (log10 of it for a log axis)
+	log    bool
+	ticks  []float64 // in data units
+	labels []string
+	p0, p1 float64 // pixels of lo and hi
 }
 
 func (a *axis) pos(v float64) float64 {
@@ -194,7 +193,10 @@ func linearAxis(min, max float64, target int, loose, integer bool) *axis {
 	}
 	if min == max {
 		d := math.Abs(min) * 0.1
-		if d == 0 || integer {
+		switch {
+		case integer:
+			d = 0.5 // one tick, at the value
+		case d == 0:
 			d = 1
 		}
 		min, max = min-d, max+d
@@ -207,7 +209,7 @@ func linearAxis(min, max float64, target int, loose, integer bool) *axis {
 		min = math.Floor(min/step+1e-9) * step
 		max = math.Ceil(max/step-1e-9) * step
 	}
-	a := &axis{lo: min, hi: max, ticks: ticksIn(min, max, step), hasRange: true}
+	a := &axis{lo: min, hi: max, ticks: ticksIn(min, max, step)}
 	dec := stepDecimals(step)
 	for _, t := range a.ticks {
 		a.labels = append(a.labels, formatTick(t, dec))
@@ -226,21 +228,24 @@ func logAxis(min, max float64, target int) *axis {
 	}
 	pad := 0.04 * (lmax - lmin)
 	lmin, lmax = lmin-pad, lmax+pad
-	a := &axis{lo: lmin, hi: lmax, log: true, hasRange: true}
-	decades := lmax - lmin
-	var mults []float64
-	switch {
-	case decades > 4:
-		mults = []float64{1}
-	case decades > 1.5:
-		mults = []float64{1, 2, 5}
-	default:
-		mults = []float64{1, 2, 3, 4, 5, 6, 7, 8, 9}
+	a := &axis{lo: lmin, hi: lmax, log: true}
+	// The densest of these tick sets that is not crowded; failing all,
+	// powers of ten every few decades.
+	limit := 2*target + 1
+	for _, mults := range [][]float64{{1, 2, 3, 4, 5, 6, 7, 8, 9}, {1, 2, 5}, {1}} {
+		a.ticks, a.labels = logTicks(lmin, lmax, mults, 1)
+		if len(a.ticks) <= limit {
+			return a
+		}
 	}
-	every := 1
-	if decades > float64(2*target) {
-		every = int(math.Ceil(decades / float64(target)))
-	}
+	every := int(math.Ceil((lmax - lmin) / float64(limit-1)))
+	a.ticks, a.labels = logTicks(lmin, lmax, []float64{1}, every)
+	return a
+}
+
+// logTicks are the values m·10^e in [10^lmin, 10^lmax] for m in mults and
+// e a multiple of every.
+func logTicks(lmin, lmax float64, mults []float64, every int) (ticks []float64, labels []string) {
 	for e := int(math.Floor(lmin)); e <= int(math.Ceil(lmax)); e++ {
 		if e%every != 0 {
 			continue
@@ -248,20 +253,12 @@ func logAxis(min, max float64, target int) *axis {
 		for _, m := range mults {
 			v := m * math.Pow(10, float64(e))
 			if lv := math.Log10(v); lv >= lmin-1e-12 && lv <= lmax+1e-12 {
-				a.ticks = append(a.ticks, v)
-				a.labels = append(a.labels, strconv.FormatFloat(v, 'g', 4, 64))
+				ticks = append(ticks, v)
+				labels = append(labels, strconv.FormatFloat(v, 'g', 4, 64))
 			}
 		}
 	}
-	if len(a.ticks) > 2*target+1 { // too crowded: keep every other
-		var ts []float64
-		var ls []string
-		for i := 0; i < len(a.ticks); i += 2 {
-			ts, ls = append(ts, a.ticks[i]), append(ls, a.labels[i])
-		}
-		a.ticks, a.labels = ts, ls
-	}
-	return a
+	return ticks, labels
 }
 
 // ---------------------------------------------------------------------------
@@ -633,7 +630,7 @@ func ConfusionSVG(title string, m [NumClasses][NumClasses]int, names []string) [
 	}
 	gridW := cell * n
 	colNamesH := nameW*0.72 + 16 // names rotated by 45°
-	w := left + gridW + barGap + barW + 44
+	w := left + gridW + barGap + barW + 64
 	w = math.Max(w, textWidth(title, 16)+20)
 	h := top + gridW + colNamesH + 30
 
@@ -713,6 +710,9 @@ func ConfusionSVG(title string, m [NumClasses][NumClasses]int, names []string) [
 		b.f(`<line x1="%s" y1="%s" x2="%s" y2="%s" stroke="#444444"/>`, num(bx+barW), num(y), num(bx+barW+3), num(y))
 		b.text(bx+barW+5, y+4, ` font-size="10" fill="#333333"`, strconv.FormatFloat(100*f, 'f', -1, 64)+"%")
 	}
+	lx, ly := bx+barW+50, top+gridW/2
+	b.f(`<text x="%s" y="%s" font-size="11" fill="#333333" text-anchor="middle" transform="rotate(90 %s %s)">share of the true class</text>`+"\n",
+		num(lx), num(ly), num(lx), num(ly))
 	b.WriteString("</g>\n")
 	b.close()
 	return b.Bytes()

@@ -117,7 +117,8 @@ func LoadRun(path string) (*Run, error) {
 	if err != nil {
 		return nil, fmt.Errorf("fashion: reading run record: %w", err)
 	}
-	var r Run
+	// Fields a record lacks (written before they existed) keep their defaults.
+	r := Run{Config: DefaultConfig()}
 	if err := json.Unmarshal(data, &r); err != nil {
 		return nil, fmt.Errorf("fashion: %s: not a run record: %w", path, err)
 	}
