@@ -16,6 +16,11 @@ import (
 // Run is the record of one training run: what was trained, how it went and
 // how it scored. It is saved as JSON (see Save and LoadRun).
 type Run struct {
+	Name            string    `json:"name,omitempty"`          // a label, e.g. "dropout" (see TrainCached)
+	Key             string    `json:"key,omitempty"`           // cache key (see RunKey)
+	DataChecksum    string    `json:"data_checksum,omitempty"` // Data.Checksum of the data trained on
+	CodeVersion     string    `json:"code_version,omitempty"`  // CodeVersion of the code that trained it
+	ParamsSHA256    string    `json:"params_sha256,omitempty"` // SHA-256 of the cached parameters file
 	Config          Config    `json:"config"`
 	Backend         string    `json:"backend"`        // backend configuration, e.g. "go:ops_sequential"
 	BackendReason   string    `json:"backend_reason"` // why that backend ran

@@ -1,0 +1,74 @@
+package fashion
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+)
+
+func TestRunKey(t *testing.T) {
+	a := DefaultConfig()
+	b := DefaultConfig()
+	if RunKey(a, "x") != RunKey(b, "x") {
+		t.Error("equal configs give different keys")
+	}
+	b.Dropout = []float64{0.2}
+	if RunKey(a, "x") == RunKey(b, "x") || RunKey(a, "x") == RunKey(a, "y") {
+		t.Error("a different config or data checksum gives the same key")
+	}
+	if v := CodeVersion(); len(v) != 12 {
+		t.Errorf("CodeVersion() = %q, want 12 hex digits", v)
+	}
+}
+
+func TestTrainCached(t *testing.T) {
+	data := loadReal(t)
+	cache := Cache{Dir: t.TempDir()}
+	cfg := quickConfig(500, 1)
+	trained, fromCache, err := TrainCached(data, cfg, CacheOptions{Cache: cache, Name: "tiny"})
+	if err != nil || fromCache {
+		t.Fatalf("first TrainCached: fromCache=%v err=%v, want a fresh run", fromCache, err)
+	}
+	recPath, paramsPath := cache.paths(trained.Key)
+	for _, step := range []struct {
+		name       string
+		damage     func()
+		opts       CacheOptions
+		wantCached bool
+	}{
+		{"stored", func() {}, CacheOptions{}, true},
+		{"forced", func() {}, CacheOptions{Force: true}, false},
+		{"corrupt weights", func() { os.WriteFile(paramsPath, []byte("garbage"), 0o644) }, CacheOptions{}, false},
+		{"missing weights", func() { os.Remove(paramsPath) }, CacheOptions{}, false},
+		{"truncated record", func() {
+			data, _ := os.ReadFile(recPath)
+			os.WriteFile(recPath, data[:len(data)/2], 0o644)
+		}, CacheOptions{}, false},
+		{"stored again", func() {}, CacheOptions{}, true},
+	} {
+		step.damage()
+		step.opts.Cache, step.opts.Name = cache, "tiny"
+		run, fromCache, err := TrainCached(data, cfg, step.opts)
+		if err != nil {
+			t.Fatalf("%s: %v", step.name, err)
+		}
+		if fromCache != step.wantCached {
+			t.Errorf("%s: fromCache = %v, want %v", step.name, fromCache, step.wantCached)
+		}
+		if !reflect.DeepEqual(run.History[0].TrainLoss, trained.History[0].TrainLoss) || len(run.Params) != len(trained.Params) {
+			t.Errorf("%s: the run differs from the one trained", step.name)
+		}
+		if fromCache && !reflect.DeepEqual(run.Params, trained.Params) {
+			t.Errorf("%s: cached parameters differ from the trained ones", step.name)
+		}
+	}
+	runs, err := cache.Runs()
+	if err != nil || len(runs) != 1 || runs[0].Name != "tiny" {
+		t.Errorf("Runs() = %d runs, err %v; want the one run named tiny", len(runs), err)
+	}
+	leftovers, _ := filepath.Glob(filepath.Join(cache.Dir, ".*"))
+	if len(leftovers) != 0 {
+		t.Errorf("temporary files left in the cache: %v", leftovers)
+	}
+}
