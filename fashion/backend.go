@@ -66,7 +66,7 @@ func NewBackend(name string) (*Backend, error) {
 					backends.ConfigEnvVar, env)
 			}
 		} else if plugin, where := installedXLAPlugin(); plugin != "" {
-			config, reason = "xla:"+plugin, "a PJRT plugin is installed ("+where+")"
+			config, reason = "xla:"+plugin, "PJRT plugin installed at "+where
 		} else {
 			config, reason = simplego.BackendName, "no PJRT plugin installed; pure-Go backend"
 		}
@@ -76,13 +76,20 @@ func NewBackend(name string) (*Backend, error) {
 	case simplego.BackendName:
 		config = goConfig(opts)
 	case "xla":
-		if err := checkXLA(opts); err != nil {
+		xlaOpts, err := resolveXLA(opts)
+		if err != nil {
 			return nil, err
 		}
+		config = "xla:" + xlaOpts
 	}
 	b, err := newBackend(config)
 	if err != nil {
-		return nil, fmt.Errorf("fashion: backend %q: %w", config, err)
+		err = fmt.Errorf("fashion: backend %q: %w", config, err)
+		if base == "xla" {
+			kind, _, _ := strings.Cut(opts, ",")
+			err = fmt.Errorf("%w; %s", err, installHint(kind))
+		}
+		return nil, err
 	}
 	return &Backend{Backend: b, Config: config, Reason: reason}, nil
 }

@@ -9,18 +9,33 @@ import (
 	"sync"
 
 	"github.com/janpfeifer/gonb/gonbui"
+	"github.com/janpfeifer/gonb/gonbui/protocol"
 )
 
 // InNotebook reports whether the program runs in a GoNB notebook cell.
 func InNotebook() bool { return gonbui.IsNotebook }
 
-// DisplaySVG shows an SVG document (as inline HTML, so that it survives
-// exporting the notebook) in the cell's output.
+// DisplaySVG shows an SVG document in the cell's output.
 func DisplaySVG(svg []byte) {
 	if !gonbui.IsNotebook {
 		return
 	}
-	gonbui.DisplaySvg(string(svg))
+	sendSVG("", svg)
+}
+
+// sendSVG sends svg both as inline HTML (what JupyterLab shows, and what
+// survives nbconvert's HTML export, which is why gonbui.DisplaySvg uses it)
+// and as image/svg+xml (what renderers that strip inline SVG from HTML, such
+// as GitHub's, can still show). id, if not empty, is the display id to
+// create or update.
+func sendSVG(id string, svg []byte) {
+	gonbui.SendData(&protocol.DisplayData{
+		Data: map[protocol.MIMEType]any{
+			protocol.MIMETextHTML: "<div>" + string(svg) + "</div>",
+			protocol.MIMEImageSVG: string(svg),
+		},
+		DisplayID: id,
+	})
 }
 
 // DisplayCurves shows the loss and accuracy charts of a history.
@@ -131,7 +146,7 @@ func (p *LivePlot) Done() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.id != "" {
-		gonbui.UpdateHTML(p.id, "<div>"+string(CurvesSVG(p.title, p.history))+"</div>")
+		sendSVG(p.id, CurvesSVG(p.title, p.history))
 	}
 }
 
