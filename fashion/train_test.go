@@ -105,7 +105,7 @@ func TestTrainEpochHookErrorStops(t *testing.T) {
 // execution deadlocked every time, and fails if they do not finish in time.
 func TestGoBackendDoesNotHang(t *testing.T) {
 	data := loadReal(t)
-	for _, backend := range []string{"go:parallelism=1", "go"} {
+	for _, backend := range []string{"go:parallelism=1,dotgeneral_small", "go:parallelism=1", "go"} {
 		cfg := quickConfig(3200, 3) // 3 × 100 steps of 32, plus validation passes
 		cfg.BatchSize = 32
 		cfg.EvalBatchSize = 100
@@ -225,9 +225,10 @@ func TestNewBackend(t *testing.T) {
 	for _, tc := range []struct {
 		name, wantConfig, wantErr string
 	}{
-		{"go", "go:ops_sequential", ""},
-		{"go:parallelism=1", "go:parallelism=1,ops_sequential", ""},
-		{"go:ops_parallel", "go:ops_sequential", ""},
+		{"go", "go:dotgeneral_large,ops_sequential", ""},
+		{"go:parallelism=1", "go:parallelism=1,dotgeneral_large,ops_sequential", ""},
+		{"go:ops_parallel", "go:dotgeneral_large,ops_sequential", ""},
+		{"go:dotgeneral_small", "go:dotgeneral_small,ops_sequential", ""},
 		{"go:bogus_option", "", "bogus_option"},
 		{"tpu", "", `backend "tpu" is invalid`},
 		{"", "", `backend "" is invalid`},
@@ -254,7 +255,7 @@ func TestNewBackend(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer b.Finalize()
-	if b.Config != "go:parallelism=2,ops_sequential" || !strings.Contains(b.String(), "$GOMLX_BACKEND") {
+	if b.Config != "go:parallelism=2,dotgeneral_large,ops_sequential" || !strings.Contains(b.String(), "$GOMLX_BACKEND") {
 		t.Errorf("auto with $GOMLX_BACKEND set: %s", b)
 	}
 }

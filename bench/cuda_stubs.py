@@ -1,0 +1,159 @@
+#!/usr/bin/env python3
+"""Build tiny CPU-only stand-ins for the CUDA libraries that the PyPI torch wheel links against.
+
+Why: on Linux x86_64, PyPI only carries the CUDA build of torch. Its libtorch_cuda.so,
+libtorch_cpu.so and libtorch_python.so have hard DT_NEEDED entries on libcudart, libcublas,
+libcudnn, libnccl, ... which normally come from ~2.5 GB of nvidia-* / cuda-* wheels. torch
+cannot even be imported without them. We only use the CPU, so instead of downloading those
+wheels we generate one small shared library per missing soname that exports every symbol
+torch imports from it (with the right symbol-version nodes). Each stub function returns an
+error code ("no device"); nothing on the CPU code path ever calls them, and
+torch.cuda.is_available() simply reports False.
+
+The stubs go to <site-packages>/nvidia/cu13/lib, which is on the RPATH of torch's libraries,
+so no LD_LIBRARY_PATH is needed.
+
+Usage: python cuda_stubs.py [--site-packages DIR]   (needs gcc and readelf)
+"""
+from __future__ import annotations
+
+import argparse
+import glob
+import os
+import re
+import subprocess
+import sys
+import sysconfig
+import tempfile
+from collections import defaultdict
+
+# Unversioned imports: which stub library provides them (by name prefix).
+UNVERSIONED_PREFIX = [
+    ("cusparseLt", "libcusparseLt.so.0"),
+    ("nccl", "libnccl.so.2"),
+    ("cuFile", "libcufile.so.0"),
+]
+# Symbol-version node -> soname (when they differ).
+VERSION_TO_SONAME = {"NVSHMEM": "libnvshmem_host.so.3"}
+# libcuda.so.1 (the driver) is only needed by libcaffe2_nvrtc.so, which torch loads lazily for
+# GPU JIT kernels; we deliberately do not fake the driver.
+SKIP_SONAMES = {"libcuda.so.1"}
+
+STRING_FUNC = re.compile(r"(ErrorString|ErrorName|StatusString|StatusName|GetLastError)$")
+STUB_MSG = "CUDA is not available: this is a CPU-only stub library (bench/cuda_stubs.py)"
+
+
+def readelf(args: list[str]) -> str:
+    return subprocess.run(["readelf", "-W", *args], check=True, capture_output=True, text=True).stdout
+
+
+def needed(path: str) -> list[str]:
+    return re.findall(r"\(NEEDED\)\s+Shared library: \[([^\]]+)\]", readelf(["-d", path]))
+
+
+def dynsyms(path: str):
+    """Yields (bind, type, ndx, name, version) for each dynamic symbol."""
+    for line in readelf(["--dyn-syms", path]).splitlines():
+        parts = line.split()
+        if len(parts) < 8 or not parts[0].rstrip(":").isdigit():
+            continue
+        name = parts[7]
+        ver = None
+        if "@" in name:
+            name, ver = name.split("@", 1)
+            ver = ver.lstrip("@").split(" ")[0]
+        yield parts[4], parts[3], parts[6], name, ver
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--site-packages", default=sysconfig.get_paths()["purelib"])
+    args = ap.parse_args()
+
+    torch_lib = os.path.join(args.site_packages, "torch", "lib")
+    libs = sorted(glob.glob(os.path.join(torch_lib, "*.so*")))
+    libs += glob.glob(os.path.join(args.site_packages, "torch", "_C*.so"))
+    if not libs:
+        print(f"no torch libraries under {torch_lib}", file=sys.stderr)
+        return 1
+    out_dir = os.path.join(args.site_packages, "nvidia", "cu13", "lib")
+    present = set(os.listdir(torch_lib)) | (set(os.listdir(out_dir)) if os.path.isdir(out_dir) else set())
+
+    # Sonames that nothing on this machine provides.
+    missing: set[str] = set()
+    for lib in libs:
+        for so in needed(lib):
+            if so in present or so in SKIP_SONAMES:
+                continue
+            if re.match(r"lib(cu|nv|nccl)", so):
+                missing.add(so)
+    # Does the real one exist somewhere already (system CUDA, nvidia wheels)? Then leave it.
+    real = {so for so in missing if any(
+        os.path.exists(os.path.join(d, so))
+        for d in ["/usr/lib/x86_64-linux-gnu", "/usr/local/cuda/lib64", "/usr/lib64"]
+    )}
+    missing -= real
+
+    funcs: dict[str, dict[str, str | None]] = defaultdict(dict)  # soname -> name -> version
+    objects: dict[str, dict[str, str | None]] = defaultdict(dict)
+    for lib in libs:
+        if os.path.basename(lib) == "libcaffe2_nvrtc.so":
+            continue
+        for bind, typ, ndx, name, ver in dynsyms(lib):
+            if ndx != "UND" or not name:
+                continue
+            soname = None
+            if ver:
+                soname = VERSION_TO_SONAME.get(ver, ver)
+            else:
+                for prefix, so in UNVERSIONED_PREFIX:
+                    if name.startswith(prefix):
+                        soname = so
+                        break
+            if soname not in missing:
+                continue
+            (objects if typ == "OBJECT" else funcs)[soname][name] = ver
+
+    os.makedirs(out_dir, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        for so in sorted(missing):
+            c_lines = [
+                "/* generated by bench/cuda_stubs.py: CPU-only stand-in, every call fails */",
+                "#include <stddef.h>",
+                f'static const char msg[] = "{STUB_MSG}";',
+            ]
+            err = 100  # cudaErrorNoDevice; for the other libraries just "some failure"
+            for name in sorted(funcs.get(so, {})):
+                if name == "cudaGetDeviceCount":
+                    c_lines.append(f"int {name}(int *n) {{ if (n) *n = 0; return 100; }}")
+                elif name in ("cudaDriverGetVersion",):
+                    c_lines.append(f"int {name}(int *v) {{ if (v) *v = 0; return 0; }}")
+                elif STRING_FUNC.search(name) and not name.startswith("cudaGetLastError") \
+                        and not name.startswith("cudaPeekAtLastError"):
+                    c_lines.append(f"const char *{name}(void) {{ return msg; }}")
+                else:
+                    c_lines.append(f"int {name}(void) {{ return {err}; }}")
+            for name in sorted(objects.get(so, {})):
+                c_lines.append(f"long {name}[16] = {{0}};")
+            versions = {v for v in list(funcs.get(so, {}).values()) + list(objects.get(so, {}).values()) if v}
+            src = os.path.join(tmp, so + ".c")
+            with open(src, "w") as f:
+                f.write("\n".join(c_lines) + "\n")
+            cmd = ["gcc", "-shared", "-fPIC", "-O1", "-o", os.path.join(out_dir, so), src, f"-Wl,-soname,{so}"]
+            if versions:
+                (ver,) = versions
+                names = sorted(set(funcs.get(so, {})) | set(objects.get(so, {})))
+                script = os.path.join(tmp, so + ".map")
+                with open(script, "w") as f:
+                    f.write(f'{ver} {{\n  global:\n' + "".join(f"    {n};\n" for n in names) + "  local: *;\n};\n")
+                cmd.append(f"-Wl,--version-script={script}")
+            subprocess.run(cmd, check=True)
+            n = len(funcs.get(so, {})) + len(objects.get(so, {}))
+            print(f"stub {so:24s} {n:4d} symbols -> {out_dir}")
+    if real:
+        print("found real libraries, not stubbed:", ", ".join(sorted(real)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,242 @@
+#!/usr/bin/env python3
+"""JAX (XLA CPU) reference for the Fashion-MNIST MLP exercise -- a second peer for torch_ref.py.
+
+Same model, data, split, preprocessing, loss and optimizer as torch_ref.py:
+784-120-72-48-10 ReLU MLP with nn.Linear's default init (W and b ~ U(+-1/sqrt(fan_in))),
+mean softmax cross-entropy, RMSprop exactly as torch.optim.RMSprop(lr=1e-4, momentum=0.9):
+    v   = alpha*v + (1-alpha)*g^2          (alpha 0.99, v0 = 0)
+    buf = mu*buf + g/(sqrt(v)+eps)        (mu 0.9, eps 1e-8)
+    p  -= lr*buf
+via optax.rmsprop(decay=0.99, eps=1e-8, eps_in_sqrt=False, momentum=0.9) when optax is
+installed (--optimizer optax), else the hand-written update above (--optimizer manual).
+
+One jax.jit'd train step per batch (batch 128, reshuffled each epoch, last partial batch kept);
+the batch is gathered inside the step from the device-resident training set. Compilation
+happens in an untimed warm-up on a throw-away copy of the parameters.
+
+  bench/.venv/bin/python bench/jax_ref.py --epochs 10 --json results/jax.json
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import common  # noqa: E402
+
+
+def parse_args():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--epochs", type=int, default=1)
+    ap.add_argument("--batch-size", type=int, default=128)
+    ap.add_argument("--train-limit", type=int, default=None, help="use only the first N training examples (smoke runs)")
+    ap.add_argument("--seed", type=int, default=42)
+    ap.add_argument("--threads", type=int, default=os.cpu_count(),
+                    help="XLA CPU threads; values below os.cpu_count() are applied with taskset-like CPU affinity")
+    ap.add_argument("--json", metavar="OUT")
+    ap.add_argument("--data-dir", default=common.DEFAULT_DATA_DIR)
+    ap.add_argument("--val-batch-size", type=int, default=1000)
+    ap.add_argument("--eval-repeats", type=int, default=5)
+    ap.add_argument("--optimizer", choices=["auto", "optax", "manual"], default="auto")
+    ap.add_argument("--flops", action="store_true", help="print the FLOPs per training step and exit")
+    return ap.parse_args()
+
+
+def main() -> None:
+    args = parse_args()
+    if args.flops:
+        common.print_flops(args.batch_size)
+        return
+
+    # XLA's CPU thread pools size themselves from the CPUs this process may run on, so
+    # restrict the affinity before jax is imported to use fewer threads.
+    if args.threads and args.threads < (os.cpu_count() or 1) and hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, sorted(os.sched_getaffinity(0))[: args.threads])
+    threads = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+
+    import numpy as np
+    import jax
+    import jax.numpy as jnp
+    import jaxlib
+
+    optax = None
+    if args.optimizer in ("auto", "optax"):
+        try:
+            import optax  # type: ignore
+        except ImportError:
+            if args.optimizer == "optax":
+                raise
+    opt_name = f"optax {optax.__version__}" if optax else "manual"
+
+    data = common.Data(args.data_dir, args.train_limit)
+    print(data.describe())
+    cpu = jax.devices("cpu")[0]
+    x_train = jax.device_put(data.x_train, cpu)
+    y_train = jax.device_put(data.y_train.astype(np.int32), cpu)
+    x_val = jax.device_put(data.x_val, cpu)
+    y_val = jax.device_put(data.y_val.astype(np.int32), cpu)
+    x_all = jax.device_put(data.x_all10k, cpu)
+    n_train = int(x_train.shape[0])
+    B = args.batch_size
+
+    # nn.Linear default init: kaiming_uniform_(a=sqrt(5)) == U(-1/sqrt(in), 1/sqrt(in)); bias the same.
+    rng = np.random.default_rng(args.seed)
+    params = []
+    for n_in, n_out in zip(common.LAYERS[:-1], common.LAYERS[1:]):
+        k = 1.0 / np.sqrt(n_in)
+        w = rng.uniform(-k, k, size=(n_in, n_out)).astype(np.float32)
+        b = rng.uniform(-k, k, size=(n_out,)).astype(np.float32)
+        params.append((w, b))
+    # Commit every argument of the jit'd step to the CPU device: committed and uncommitted
+    # arrays are different jit signatures and would trigger recompiles inside the timed loop.
+    params = jax.device_put(params, cpu)
+
+    def forward(p, x):
+        for w, b in p[:-1]:
+            x = jax.nn.relu(x @ w + b)
+        w, b = p[-1]
+        return x @ w + b
+
+    def loss_fn(p, x, y):
+        logits = forward(p, x)
+        logp = jax.nn.log_softmax(logits)
+        return -jnp.mean(jnp.take_along_axis(logp, y[:, None], axis=1))
+
+    if optax is not None:
+        tx = optax.rmsprop(common.LR, decay=common.ALPHA, eps=common.EPS, eps_in_sqrt=False,
+                           momentum=common.MOMENTUM)
+        opt_init = tx.init
+
+        def opt_update(g, state, p):
+            updates, state = tx.update(g, state, p)
+            return optax.apply_updates(p, updates), state
+    else:
+        def opt_init(p):
+            # two distinct buffers: both are donated to the jit'd step
+            return (jax.tree_util.tree_map(jnp.zeros_like, p), jax.tree_util.tree_map(jnp.zeros_like, p))
+
+        def opt_update(g, state, p):
+            v, buf = state
+            v = jax.tree_util.tree_map(lambda v, g: common.ALPHA * v + (1 - common.ALPHA) * g * g, v, g)
+            buf = jax.tree_util.tree_map(lambda m, g, v: common.MOMENTUM * m + g / (jnp.sqrt(v) + common.EPS), buf, g, v)
+            p = jax.tree_util.tree_map(lambda p, m: p - common.LR * m, p, buf)
+            return p, (v, buf)
+
+    def train_step(p, state, loss_acc, x_all_train, y_all_train, idx):
+        x = x_all_train[idx]
+        y = y_all_train[idx]
+        loss, g = jax.value_and_grad(loss_fn)(p, x, y)
+        p, state = opt_update(g, state, p)
+        return p, state, loss_acc + loss * idx.shape[0]
+
+    train_step = jax.jit(train_step, donate_argnums=(0, 1, 2))
+
+    @jax.jit
+    def eval_batch(p, x, y):
+        logits = forward(p, x)
+        logp = jax.nn.log_softmax(logits)
+        loss_sum = -jnp.sum(jnp.take_along_axis(logp, y[:, None], axis=1))
+        correct = jnp.sum(jnp.argmax(logits, axis=1) == y)
+        return loss_sum, correct
+
+    predict = jax.jit(lambda p, x: jnp.argmax(forward(p, x), axis=1))
+
+    opt_state = jax.device_put(opt_init(params), cpu)
+
+    # Untimed warm-up: compile the step for the full and the last partial batch shape, on copies.
+    t0 = time.perf_counter()
+    sizes = {min(B, n_train)} | ({n_train % B} if n_train % B else set())
+    for s in sizes:
+        p_copy = jax.device_put(jax.tree_util.tree_map(np.asarray, params), cpu)
+        st_copy = jax.device_put(jax.tree_util.tree_map(np.asarray, opt_state), cpu)
+        acc0 = jax.device_put(np.zeros((), np.float32), cpu)
+        out = train_step(p_copy, st_copy, acc0, x_train, y_train, jax.device_put(np.arange(s, dtype=np.int32), cpu))
+        jax.block_until_ready(out)
+    n_val = len(data.y_val)
+    val_batches = [(x_val[s : s + args.val_batch_size], y_val[s : s + args.val_batch_size])
+                   for s in range(0, n_val, args.val_batch_size)]
+    for xb, yb in val_batches:
+        jax.block_until_ready(eval_batch(params, xb, yb))
+    compile_s = time.perf_counter() - t0
+
+    def validate(p):
+        tot_loss, correct = 0.0, 0
+        for xb, yb in val_batches:
+            l, c = eval_batch(p, xb, yb)
+            tot_loss += float(l)
+            correct += int(c)
+        return tot_loss / n_val, correct / n_val
+
+    history, train_times, epoch_times = [], [], []
+    for epoch in range(args.epochs):
+        t_epoch = time.perf_counter()
+        perm = rng.permutation(n_train).astype(np.int32)
+        acc = jax.device_put(np.zeros((), np.float32), cpu)
+        for s in range(0, n_train, B):
+            idx = jax.device_put(perm[s : s + B], cpu)  # slicing on the host: no per-shape jit of the slice
+            params, opt_state, acc = train_step(params, opt_state, acc, x_train, y_train, idx)
+        loss_sum = float(acc)  # blocks until the epoch's steps are done
+        train_s = time.perf_counter() - t_epoch
+        val_loss, val_acc = validate(params)
+        epoch_s = time.perf_counter() - t_epoch
+        train_times.append(train_s)
+        epoch_times.append(epoch_s)
+        rec = {"epoch": epoch, "train_loss": loss_sum / n_train, "val_loss": val_loss, "val_accuracy": val_acc,
+               "train_seconds": train_s, "epoch_seconds": epoch_s, "train_examples_per_s": n_train / train_s}
+        history.append(rec)
+        print(f"epoch {epoch}: train_loss {rec['train_loss']:.4f}  val_loss {val_loss:.4f}  val_acc {val_acc:.4f}  "
+              f"train {train_s:.2f}s ({n_train / train_s:,.0f} ex/s)  epoch {epoch_s:.2f}s")
+
+    n_eval = int(x_all.shape[0])
+    eval_rates = {}
+    for eb in (1000, n_eval):
+        chunks = [x_all[s : s + eb] for s in range(0, n_eval, eb)]
+
+        def run(chunks=chunks):
+            jax.block_until_ready([predict(params, c) for c in chunks])
+
+        eval_rates[str(eb)] = common.best_throughput(run, n_eval, args.eval_repeats)
+    best_eb = max(eval_rates, key=eval_rates.get)
+
+    flops = common.flops_per_train_step(B)
+    train_eps = args.epochs * n_train / sum(train_times)
+    result = {
+        "impl": "jax",
+        "version": f"jax {jax.__version__}, jaxlib {jaxlib.__version__}",
+        "threads": threads,
+        "train_examples_per_s": train_eps,
+        "seconds_per_epoch": sum(epoch_times) / len(epoch_times),
+        "eval_examples_per_s": eval_rates[best_eb],
+        "eval_best_batch": int(best_eb),
+        "eval_examples_per_s_by_batch": eval_rates,
+        "peak_rss_mb": None,
+        "history": history,
+        "epochs": args.epochs,
+        "batch_size": B,
+        "train_examples": n_train,
+        "val_examples": len(data.y_val),
+        "optimizer": opt_name,
+        "compile_seconds": compile_s,
+        "seed": args.seed,
+        "split": data.split_method,
+        "train_gflops_achieved": train_eps * flops["flops_per_example"] / 1e9,
+        "eval_gflops_achieved": eval_rates[best_eb] * flops["eval_flops_per_example"] / 1e9,
+        "flops": flops,
+        **common.machine_info(),
+    }
+    result["peak_rss_mb"] = common.peak_rss_mb()
+    print(f"{result['version']}, {threads} threads, optimizer {opt_name}, {result['cpu_model']}, "
+          f"compile/warm-up {compile_s:.2f}s")
+    print(f"train: {train_eps:,.0f} examples/s ({result['train_gflops_achieved']:.2f} GFLOP/s matmul), "
+          f"{result['seconds_per_epoch']:.2f} s/epoch (train+val)")
+    print("eval:  " + ", ".join(f"batch {k}: {v:,.0f} ex/s" for k, v in eval_rates.items())
+          + f" -> best {eval_rates[best_eb]:,.0f} ex/s")
+    print(f"peak RSS: {result['peak_rss_mb']:.0f} MB")
+    if args.json:
+        common.write_json(args.json, result)
+
+
+if __name__ == "__main__":
+    main()
