@@ -14,25 +14,23 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 	"sync"
 )
 
-// sources are the package's Go files: their hash is the code version that
-// keys the run cache, so any change to how training works retrains.
+// sources are the files that decide a run's numbers: their hash is the code
+// version that keys the run cache, so a change to how data is prepared or a
+// model trained retrains, while a change to plots or notebook helpers does
+// not. A new file that affects training belongs in this list.
 //
-//go:embed *.go
+//go:embed config.go preprocess.go model.go optim.go schedule.go train.go backend.go backend_xla.go
 var sources embed.FS
 
-// CodeVersion is a short hash of the package's non-test Go sources.
+// CodeVersion is a short hash of the sources that decide training results.
 var CodeVersion = sync.OnceValue(func() string {
 	h := sha256.New()
 	names, _ := fs.Glob(sources, "*.go")
 	sort.Strings(names)
 	for _, name := range names {
-		if strings.HasSuffix(name, "_test.go") {
-			continue
-		}
 		data, _ := sources.ReadFile(name)
 		fmt.Fprintf(h, "%s %d\n", name, len(data))
 		h.Write(data)
@@ -169,6 +167,7 @@ type CacheOptions struct {
 	Cache Cache  // where runs are kept; Dir "" = DefaultRunsDir()
 	Name  string // a label for the run (e.g. "dropout"), kept in its record
 	Force bool   // retrain even if the run is stored
+	Quick bool   // mark the run as a quick one (see QuickEnv)
 	Hooks *Hooks // passed to Train when training
 }
 
@@ -202,7 +201,7 @@ func TrainCached(d *Data, cfg Config, opts CacheOptions) (run *Run, fromCache bo
 	if err != nil {
 		return nil, false, err
 	}
-	run.Key, run.Name, run.DataChecksum, run.CodeVersion = key, opts.Name, d.Checksum, CodeVersion()
+	run.Key, run.Name, run.DataChecksum, run.CodeVersion, run.Quick = key, opts.Name, d.Checksum, CodeVersion(), opts.Quick
 	if err := opts.Cache.Store(run); err != nil {
 		return nil, false, err
 	}

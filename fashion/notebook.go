@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"os"
 	"reflect"
-	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -80,7 +79,7 @@ func Experiment(name string, cfg Config) (*Run, error) {
 			return live.Update(e)
 		},
 	}
-	run, cached, err := TrainCached(data, cfg, CacheOptions{Name: name, Hooks: hooks})
+	run, cached, err := TrainCached(data, cfg, CacheOptions{Name: name, Hooks: hooks, Quick: Quick()})
 	if err != nil {
 		return nil, err
 	}
@@ -108,7 +107,7 @@ func Experiments() ([]*Run, error) {
 	latest := map[string]*Run{}
 	var order []string
 	for _, r := range runs {
-		if r.Name == "" || (r.Config.TrainLimit > 0) != Quick() && !(r.Config.TrainLimit > 0 && r.Config.TrainLimit != 2000) {
+		if r.Name == "" || r.Quick != Quick() {
 			continue
 		}
 		if _, seen := latest[r.Name]; !seen {
@@ -259,6 +258,3 @@ func DisplayEvaluation(run *Run, gallery int) (*Evaluation, error) {
 	}
 	return ev, nil
 }
-
-// ensure slices is used (sorting of names is by first appearance).
-var _ = slices.Contains[[]string]

@@ -21,6 +21,7 @@ type Run struct {
 	DataChecksum    string    `json:"data_checksum,omitempty"` // Data.Checksum of the data trained on
 	CodeVersion     string    `json:"code_version,omitempty"`  // CodeVersion of the code that trained it
 	ParamsSHA256    string    `json:"params_sha256,omitempty"` // SHA-256 of the cached parameters file
+	Quick           bool      `json:"quick,omitempty"`         // trained in the notebook's quick mode
 	Config          Config    `json:"config"`
 	Backend         string    `json:"backend"`        // backend configuration, e.g. "go:ops_sequential"
 	BackendReason   string    `json:"backend_reason"` // why that backend ran

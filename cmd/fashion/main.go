@@ -3,6 +3,7 @@
 // Usage:
 //
 //	fashion train [flags]   train one configuration, print each epoch, save the run record
+//	fashion study [flags]   train the baseline and one variant per technique; write docs/study.{md,json}
 //	fashion compare RUN     print a run record's history next to the exercise's log (Markdown)
 //
 // Run "fashion train -h" for the flags.
@@ -48,11 +49,13 @@ func oneLine(s string) string {
 
 func run(args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return usageError{errors.New("missing command: want \"train\" or \"compare\" (see fashion help)")}
+		return usageError{errors.New("missing command: want \"train\", \"study\" or \"compare\" (see fashion help)")}
 	}
 	switch args[0] {
 	case "train":
 		return trainCmd(args[1:], stdout, stderr)
+	case "study":
+		return studyCmd(args[1:], stdout, stderr)
 	case "compare":
 		if len(args) != 2 {
 			return usageError{errors.New("usage: fashion compare RUN.json")}
@@ -65,10 +68,11 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return nil
 	case "-h", "-help", "--help", "help":
 		fmt.Fprintln(stdout, "usage: fashion train [flags]    (fashion train -h for the flags)")
+		fmt.Fprintln(stdout, "       fashion study [flags]    (the techniques study; fashion study -h)")
 		fmt.Fprintln(stdout, "       fashion compare RUN.json (a run's history next to the exercise's log)")
 		return nil
 	}
-	return usageError{fmt.Errorf("unknown command %q: want \"train\" or \"compare\"", args[0])}
+	return usageError{fmt.Errorf("unknown command %q: want \"train\", \"study\" or \"compare\"", args[0])}
 }
 
 func trainCmd(args []string, stdout, stderr io.Writer) error {

@@ -1,0 +1,141 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/fashion-gomlx/fashion-gomlx/fashion"
+)
+
+// studyCmd trains the baseline and one variant per technique (see
+// fashion.StudyVariants), reusing stored runs, and writes the results table.
+func studyCmd(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("fashion study", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	only := fs.String("only", "", "comma-separated variant names to run (default: all)")
+	epochs := fs.Int("epochs", 0, "override every variant's epochs (0: their own, 40)")
+	trainLimit := fs.Int("train-limit", 0, "train on a subset of this many images (0: all)")
+	backend := fs.String("backend", "auto", "backend for every variant")
+	jsonOut := fs.String("json", filepath.Join("docs", "study.json"), "rows as JSON")
+	mdOut := fs.String("md", filepath.Join("docs", "study.md"), "rows as a Markdown document")
+	list := fs.Bool("list", false, "list the variants and exit")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fs.SetOutput(stdout)
+			fmt.Fprintln(stdout, "usage: fashion study [flags]")
+			fs.PrintDefaults()
+			return err
+		}
+		return usageError{err}
+	}
+	variants := fashion.StudyVariants()
+	if *list {
+		for _, v := range variants {
+			fmt.Fprintf(stdout, "%-14s %s: %s\n", v.Name, v.About, fashion.ConfigDiff(v.Config))
+		}
+		return nil
+	}
+	if *only != "" {
+		names := strings.Split(*only, ",")
+		var picked []fashion.Variant
+		for _, name := range names {
+			i := slices.IndexFunc(variants, func(v fashion.Variant) bool { return v.Name == name })
+			if i < 0 {
+				return usageError{fmt.Errorf("unknown variant %q (see fashion study -list)", name)}
+			}
+			picked = append(picked, variants[i])
+		}
+		variants = picked
+	}
+	for i := range variants {
+		c := &variants[i].Config
+		c.Backend = *backend
+		if *epochs > 0 {
+			c.Epochs = *epochs
+			c.WarmupEpochs = min(c.WarmupEpochs, float64(*epochs)/2)
+		}
+		c.TrainLimit = *trainLimit
+		if err := c.Validate(); err != nil {
+			return usageError{fmt.Errorf("variant %s: %w", variants[i].Name, err)}
+		}
+	}
+	data, err := fashion.Load("")
+	if err != nil {
+		return err
+	}
+	var rows []fashion.StudyRow
+	for _, v := range variants {
+		start := time.Now()
+		run, cached, err := fashion.TrainCached(data, v.Config, fashion.CacheOptions{Name: v.Name})
+		if err != nil {
+			return fmt.Errorf("variant %s: %w", v.Name, err)
+		}
+		row := fashion.NewStudyRow(v, run)
+		rows = append(rows, row)
+		how := fmt.Sprintf("trained in %s", time.Since(start).Round(time.Second))
+		if cached {
+			how = "stored run"
+		}
+		fmt.Fprintf(stdout, "%-14s test %.2f%%  best val %.4f (epoch %d)  final train/val %.4f/%.4f  %.2f s/epoch on %s (%s)\n",
+			v.Name, 100*row.TestAccuracy, row.BestValLoss, row.BestEpoch, row.FinalTrainLoss, row.FinalValLoss,
+			row.SecondsPerEpoch, row.Backend, how)
+		// Written after every variant, so a long study shows its progress.
+		if err := writeStudy(rows, *jsonOut, *mdOut, args); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func writeStudy(rows []fashion.StudyRow, jsonOut, mdOut string, args []string) error {
+	data, err := json.MarshalIndent(rows, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := writeFile(jsonOut, append(data, '\n')); err != nil {
+		return err
+	}
+	var b strings.Builder
+	b.WriteString("# Study: the exercise's techniques, one at a time\n\n")
+	fmt.Fprintf(&b, "Made by `go run ./cmd/fashion study %s` on %s (%s/%s, %d cores), %s.\n",
+		strings.Join(args, " "), cpuModel(), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), time.Now().UTC().Format("2006-01-02"))
+	b.WriteString("Test accuracy is on the held-out test half (5000 images), with the weights of the last epoch\n")
+	b.WriteString("(of the best one where early stopping is on). Rows are also in `study.json`.\n\n")
+	b.WriteString(fashion.StudyMarkdown(rows))
+	return writeFile(mdOut, []byte(b.String()))
+}
+
+// writeFile writes through a temporary file and a rename.
+func writeFile(path string, data []byte) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, data, 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
+
+// cpuModel reads the CPU's name from /proc/cpuinfo.
+func cpuModel() string {
+	data, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		return "unknown CPU"
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if name, ok := strings.CutPrefix(line, "model name"); ok {
+			return strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(name), ":"))
+		}
+	}
+	return "unknown CPU"
+}

@@ -1,0 +1,104 @@
+package fashion
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Variant is one configuration of the study: the exercise's baseline with
+// one technique changed, or a combination.
+type Variant struct {
+	Name   string // short identifier, e.g. "dropout"
+	About  string // what it changes, in a few words
+	Config Config
+}
+
+// StudyVariants returns the study's configurations: the baseline, one
+// variant per technique (each changing as little as possible), and
+// combinations, with the exercise's architecture unless the name says
+// otherwise. The values are common starting points, not tuned per variant.
+func StudyVariants() []Variant {
+	base := DefaultConfig()
+	v := func(name, about string, edit func(c *Config)) Variant {
+		c := base
+		c.Hidden = append([]int(nil), base.Hidden...)
+		edit(&c)
+		return Variant{Name: name, About: about, Config: c}
+	}
+	adamw := func(c *Config) { c.Optimizer, c.LR, c.WeightDecay = "adamw", 1e-3, 0.05 }
+	return []Variant{
+		v("baseline", "the exercise: RMSprop lr 1e-4 momentum 0.9", func(c *Config) {}),
+		v("l2", "L2 λ=1e-3 on the weights", func(c *Config) { c.L2 = 1e-3 }),
+		v("dropout", "dropout 0.2 after each hidden layer", func(c *Config) { c.Dropout = []float64{0.2} }),
+		v("l2_dropout", "L2 1e-3 and dropout 0.2", func(c *Config) { c.L2, c.Dropout = 1e-3, []float64{0.2} }),
+		v("batchnorm", "batch norm before each activation", func(c *Config) { c.Norm = "batch" }),
+		v("layernorm", "layer norm before each activation", func(c *Config) { c.Norm = "layer" }),
+		v("he", "He (Kaiming) normal initialization", func(c *Config) { c.Init = "he_normal" }),
+		v("leaky_relu", "LeakyReLU 0.01 with He init", func(c *Config) { c.Activation, c.Init = "leaky_relu", "he_normal" }),
+		v("elu", "ELU with He init", func(c *Config) { c.Activation, c.Init = "elu", "he_normal" }),
+		v("selu", "SELU with LeCun normal init", func(c *Config) { c.Activation, c.Init = "selu", "lecun_normal" }),
+		v("gelu", "GELU with He init", func(c *Config) { c.Activation, c.Init = "gelu", "he_normal" }),
+		v("silu", "SiLU (swish) with He init", func(c *Config) { c.Activation, c.Init = "silu", "he_normal" }),
+		v("tanh", "tanh with Xavier normal init", func(c *Config) { c.Activation, c.Init = "tanh", "xavier_normal" }),
+		v("sgd_nesterov", "SGD lr 0.05, Nesterov momentum 0.9", func(c *Config) { c.Optimizer, c.LR, c.Nesterov = "sgd", 0.05, true }),
+		v("adam", "Adam lr 1e-3", func(c *Config) { c.Optimizer, c.LR = "adam", 1e-3 }),
+		v("adamw", "AdamW lr 1e-3, weight decay 0.05", adamw),
+		v("step_lr", "step decay ×0.3 every 10 epochs", func(c *Config) { c.Schedule, c.StepSize, c.Gamma = "step", 10, 0.3 }),
+		v("cosine", "cosine annealing, 2 warm-up epochs", func(c *Config) { c.Schedule, c.WarmupEpochs, c.ScheduleBy = "cosine", 2, "step" }),
+		v("onecycle", "one-cycle up to lr 1e-3", func(c *Config) { c.Schedule, c.MaxLR, c.ScheduleBy = "onecycle", 1e-3, "step" }),
+		v("plateau", "×0.3 after 2 epochs without improvement", func(c *Config) { c.Schedule, c.Gamma, c.Patience = "plateau", 0.3, 2 }),
+		v("early_stop", "early stopping, patience 5", func(c *Config) { c.EarlyStop = 5 }),
+		v("combined", "AdamW + batch norm + dropout 0.2 + He + cosine", func(c *Config) {
+			adamw(c)
+			c.Norm, c.Dropout, c.Init = "batch", []float64{0.2}, "he_normal"
+			c.Schedule, c.WarmupEpochs, c.ScheduleBy = "cosine", 2, "step"
+		}),
+		v("combined_wide", "the combination on a 1024-512-256 MLP, dropout 0.3", func(c *Config) {
+			adamw(c)
+			c.Hidden = []int{1024, 512, 256}
+			c.Norm, c.Dropout, c.Init = "batch", []float64{0.3}, "he_normal"
+			c.Schedule, c.WarmupEpochs, c.ScheduleBy = "cosine", 2, "step"
+		}),
+	}
+}
+
+// StudyRow is one line of the study's results.
+type StudyRow struct {
+	Name            string  `json:"name"`
+	About           string  `json:"about"`
+	Hidden          []int   `json:"hidden"`
+	TestAccuracy    float64 `json:"test_accuracy"`
+	BestValLoss     float64 `json:"best_val_loss"`
+	BestEpoch       int     `json:"best_epoch"`
+	KeptEpoch       int     `json:"kept_epoch"`
+	Epochs          int     `json:"epochs"`
+	FinalTrainLoss  float64 `json:"final_train_loss"`
+	FinalValLoss    float64 `json:"final_val_loss"`
+	SecondsPerEpoch float64 `json:"seconds_per_epoch"`
+	Backend         string  `json:"backend"`
+	Config          Config  `json:"config"`
+}
+
+// NewStudyRow summarizes a run.
+func NewStudyRow(v Variant, r *Run) StudyRow {
+	best, last := r.BestEpoch(), r.History[len(r.History)-1]
+	return StudyRow{
+		Name: v.Name, About: v.About, Hidden: r.Config.Hidden,
+		TestAccuracy: r.TestAccuracy, BestValLoss: best.ValLoss, BestEpoch: best.Epoch, KeptEpoch: r.KeptEpoch,
+		Epochs: len(r.History), FinalTrainLoss: last.TrainLoss, FinalValLoss: last.ValLoss,
+		SecondsPerEpoch: r.SecondsPerEpoch, Backend: r.Backend, Config: r.Config,
+	}
+}
+
+// StudyMarkdown renders study rows as a Markdown table.
+func StudyMarkdown(rows []StudyRow) string {
+	var b strings.Builder
+	b.WriteString("| variant | what changes | hidden | test acc | best val loss (epoch) | final train / val loss | s/epoch |\n")
+	b.WriteString("|---|---|---|---:|---:|---:|---:|\n")
+	for _, r := range rows {
+		hidden := strings.Trim(strings.ReplaceAll(fmt.Sprint(r.Hidden), " ", "-"), "[]")
+		fmt.Fprintf(&b, "| %s | %s | %s | %.2f%% | %.4f (%d) | %.4f / %.4f | %.2f |\n",
+			r.Name, r.About, hidden, 100*r.TestAccuracy, r.BestValLoss, r.BestEpoch, r.FinalTrainLoss, r.FinalValLoss, r.SecondsPerEpoch)
+	}
+	return b.String()
+}
