@@ -22,7 +22,7 @@ import (
 // model trained retrains, while a change to plots or notebook helpers does
 // not. A new file that affects training belongs in this list.
 //
-//go:embed config.go preprocess.go model.go optim.go schedule.go train.go backend.go backend_xla.go
+//go:embed config.go preprocess.go model.go optim.go schedule.go train.go
 var sources embed.FS
 
 // CodeVersion is a short hash of the sources that decide training results.

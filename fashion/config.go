@@ -286,3 +286,19 @@ func (c Config) Validate() error {
 	}
 	return errors.Join(errs...)
 }
+
+// Summary describes the model and its training in one line, e.g.
+// "MLP 784-120-72-48-10 (relu, init pytorch, norm none), 106906 parameters; rmsprop lr 0.0001, batch 128, 40 epochs".
+func (c Config) Summary() string {
+	widths := append(append([]int{NumPixels}, c.Hidden...), NumClasses)
+	params := 0
+	names := make([]string, len(widths))
+	for i, w := range widths {
+		names[i] = fmt.Sprint(w)
+		if i > 0 {
+			params += widths[i-1]*w + w
+		}
+	}
+	return fmt.Sprintf("MLP %s (%s, init %s, norm %s), %d parameters; %s lr %g, batch %d, %d epochs",
+		strings.Join(names, "-"), c.Activation, c.Init, c.Norm, params, c.Optimizer, c.LR, c.BatchSize, c.Epochs)
+}

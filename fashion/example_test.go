@@ -46,3 +46,8 @@ func ExampleTrain() {
 	}
 	fmt.Printf("test accuracy %.1f%% on %s\n", 100*run.TestAccuracy, run.Backend)
 }
+
+func ExampleConfig_Summary() {
+	fmt.Println(fashion.DefaultConfig().Summary())
+	// Output: MLP 784-120-72-48-10 (relu, init pytorch, norm none), 106906 parameters; rmsprop lr 0.0001, batch 128, 40 epochs
+}

@@ -258,3 +258,31 @@ func DisplayEvaluation(run *Run, gallery int) (*Evaluation, error) {
 	}
 	return ev, nil
 }
+
+// Must2 is Must for functions that return two values and an error.
+func Must2[A, B any](a A, b B, err error) (A, B) {
+	if err != nil {
+		panic(err)
+	}
+	return a, b
+}
+
+// IndexOf returns the index of the first example of class label, or -1.
+func (s *Set) IndexOf(label uint8) int {
+	for i, l := range s.Labels {
+		if l == label {
+			return i
+		}
+	}
+	return -1
+}
+
+// Sample returns the first n images (fewer if the set is smaller) with
+// their class names as captions.
+func (s *Set) Sample(n int) (images [][]uint8, captions []string) {
+	for i := range min(n, s.Len()) {
+		images = append(images, s.Image(i))
+		captions = append(captions, ClassNames[s.Labels[i]])
+	}
+	return images, captions
+}

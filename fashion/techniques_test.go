@@ -224,7 +224,7 @@ func TestBatchNormEvaluationUsesRunningAverages(t *testing.T) {
 	}
 	// A training pass first: it creates and updates the running averages.
 	trainA := firstLogits(true, batchA)
-	mean := ctx.InAbsPath("/model/hidden_0/batch_normalization").GetVariable("mean")
+	mean := ctx.InAbsPath("/model/hidden_0/batch_norm").GetVariable("running_mean")
 	if mean == nil || slices.Equal(tensors.MustCopyFlatData[float32](mean.MustValue()), make([]float32, 16)) {
 		t.Fatal("a training step did not update the running mean")
 	}
@@ -356,5 +356,55 @@ func TestEarlyStoppingKeepsBestEpoch(t *testing.T) {
 	}
 	if math.Abs(evTest.Accuracy-run.TestAccuracy) > 1e-9 {
 		t.Errorf("Evaluate gives test accuracy %.4f, the run recorded %.4f", evTest.Accuracy, run.TestAccuracy)
+	}
+}
+
+// TestBatchNormGradientThroughStatistics: normalized features sum to zero
+// over the batch whatever x is, so the gradient of that sum with respect to x
+// is zero only if it flows through the batch mean and variance (GoMLX's
+// plain-graph batch norm stops it there).
+func TestBatchNormGradientThroughStatistics(t *testing.T) {
+	b := testBackend(t)
+	rng := rand.New(rand.NewPCG(8, 9))
+	x := tensors.FromFlatDataAndDimensions(randomFloats(rng, 16*5), 16, 5)
+	out, err := context.ExecOnce(b, context.New(), func(ctx *context.Context, x *Node) *Node {
+		ctx.SetTraining(x.Graph(), true)
+		return Gradient(ReduceAllSum(batchNorm(ctx, x)), x)[0]
+	}, x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, v := range tensors.MustCopyFlatData[float32](out) {
+		if math.Abs(float64(v)) > 1e-4 {
+			t.Fatalf("d Σ BN(x) / dx[%d] = %g, want 0", i, v)
+		}
+	}
+}
+
+// TestActivationGradients checks every activation can be trained through:
+// its gradient exists and matches a central difference.
+func TestActivationGradients(t *testing.T) {
+	b := testBackend(t)
+	xs := []float32{-1.5, -0.3, 0.4, 2}
+	for _, name := range Activations {
+		out, err := ExecOnce(b, func(x *Node) *Node {
+			return Gradient(ReduceAllSum(activation(name, 0.01, x)), x)[0]
+		}, tensors.FromFlatDataAndDimensions(xs, len(xs)))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		grads := tensors.MustCopyFlatData[float32](out)
+		const h = 1e-2
+		for i, x := range xs {
+			lo, err1 := ExecOnce(b, func(x *Node) *Node { return activation(name, 0.01, x) }, float32(x-h))
+			hi, err2 := ExecOnce(b, func(x *Node) *Node { return activation(name, 0.01, x) }, float32(x+h))
+			if err1 != nil || err2 != nil {
+				t.Fatal(err1, err2)
+			}
+			num := (float64(tensors.ToScalar[float32](hi)) - float64(tensors.ToScalar[float32](lo))) / (2 * h)
+			if math.Abs(float64(grads[i])-num) > 1e-2*(1+math.Abs(num)) {
+				t.Errorf("%s'(%g) = %g, central difference %g", name, x, grads[i], num)
+			}
+		}
 	}
 }

@@ -1,0 +1,88 @@
+#!/usr/bin/env python3
+"""Executes a GoNB notebook headless and fails on any cell that went wrong.
+
+GoNB reports a cell whose program panicked or exited non-zero as a success,
+so besides Jupyter's error outputs this scans every output for a panic, a
+non-zero exit status or a compilation error.
+
+    run_notebook.py notebooks/fashion.ipynb --out /tmp/executed.ipynb
+    run_notebook.py notebooks/fashion.ipynb --in-place      # refresh the committed outputs
+"""
+import argparse
+import pathlib
+import re
+import sys
+import time
+
+import nbformat
+from nbclient import NotebookClient
+
+BAD = [
+    (re.compile(r"^panic: ", re.M), "a panic"),
+    (re.compile(r"exit status [1-9]"), "a non-zero exit"),
+    (re.compile(r"goroutine \d+ \[running\]"), "a goroutine dump"),
+    (re.compile(r"^# gonb_\w+|\.go:\d+:\d+: .+", re.M), "a compilation error"),
+    (re.compile(r"failed to run|Failed to execute", re.I), "a failed execution"),
+]
+
+
+def output_text(out):
+    if out.get("output_type") == "stream":
+        return out.get("text", "")
+    if out.get("output_type") == "error":
+        return "\n".join(out.get("traceback", [])) or out.get("evalue", "")
+    data = out.get("data", {})
+    return data.get("text/plain", "") if isinstance(data.get("text/plain", ""), str) else ""
+
+
+def problems(nb):
+    found = []
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "error":
+                found.append((i, "an error output", out.get("ename", "") + ": " + out.get("evalue", "")))
+                continue
+            text = output_text(out)
+            for pattern, what in BAD:
+                m = pattern.search(text)
+                if m:
+                    line = text[max(0, m.start() - 80): m.end() + 120].strip()
+                    found.append((i, what, line))
+    return found
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("notebook")
+    ap.add_argument("--out", help="where to write the executed notebook")
+    ap.add_argument("--in-place", action="store_true", help="overwrite the notebook with its outputs")
+    ap.add_argument("--timeout", type=int, default=3600, help="seconds per cell")
+    args = ap.parse_args()
+
+    path = pathlib.Path(args.notebook)
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(nb, kernel_name="gonb", timeout=args.timeout,
+                            resources={"metadata": {"path": str(path.parent.resolve())}})
+    start = time.time()
+    try:
+        client.execute()
+    finally:
+        out = path if args.in_place else (pathlib.Path(args.out) if args.out else None)
+        if out:
+            nbformat.write(nb, out)
+            print(f"wrote {out} ({out.stat().st_size} bytes)")
+    found = problems(nb)
+    cells = sum(1 for c in nb.cells if c.cell_type == "code")
+    print(f"executed {cells} code cells in {time.time() - start:.0f} s")
+    for i, what, line in found:
+        print(f"cell {i}: {what}: {line}", file=sys.stderr)
+    if found:
+        print(f"0 passed, {len(found)} failed", file=sys.stderr)
+        sys.exit(1)
+    print(f"notebook: {cells} passed, 0 failed")
+
+
+if __name__ == "__main__":
+    main()
