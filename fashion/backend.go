@@ -3,6 +3,7 @@ package fashion
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -66,7 +67,7 @@ func NewBackend(name string) (*Backend, error) {
 					backends.ConfigEnvVar, env)
 			}
 		} else if plugin, where := installedXLAPlugin(); plugin != "" {
-			config, reason = "xla:"+plugin, "PJRT plugin installed at "+where
+			config, reason = "xla:"+plugin, "PJRT plugin found at "+where
 		} else {
 			config, reason = simplego.BackendName, "no PJRT plugin installed; pure-Go backend"
 		}
@@ -132,5 +133,18 @@ func newBackend(config string) (b backends.Backend, err error) {
 
 // String is the one line that says which backend runs and why.
 func (b *Backend) String() string {
-	return fmt.Sprintf("backend %s (%s): %s", b.Config, b.Backend.Name(), b.Reason)
+	return fmt.Sprintf("backend %s: %s", shortConfig(b.Config), b.Reason)
+}
+
+// shortConfig names an XLA plugin given by path by its kind ("xla:cpu").
+func shortConfig(config string) string {
+	base, opts, _ := strings.Cut(config, ":")
+	plugin, _, _ := strings.Cut(opts, ",")
+	if base == "xla" && strings.HasPrefix(plugin, "/") {
+		if strings.Contains(filepath.Base(plugin), "cuda") {
+			return "xla:cuda"
+		}
+		return "xla:cpu"
+	}
+	return config
 }

@@ -59,7 +59,7 @@ func TestAutoPicksInstalledXLA(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer b.Finalize()
-	if !strings.HasPrefix(b.Config, "xla:") || !strings.Contains(b.String(), "PJRT plugin installed at") {
+	if !strings.HasPrefix(b.Config, "xla:") || !strings.Contains(b.String(), "backend xla:cpu: PJRT plugin found at") {
 		t.Errorf("auto with a CPU plugin installed chose %s", b)
 	}
 }

@@ -20,7 +20,26 @@ type Evaluation struct {
 
 // Evaluate runs the run's trained model (Run.Params) in evaluation mode over
 // t, on the backend of r.Config.Backend.
-func (r *Run) Evaluate(t *Tensors) (ev *Evaluation, err error) {
+func (r *Run) Evaluate(t *Tensors) (*Evaluation, error) {
+	e, err := r.NewEvaluator()
+	if err != nil {
+		return nil, err
+	}
+	defer e.Close()
+	return e.Evaluate(t)
+}
+
+// Evaluator holds a trained model compiled for evaluation, to evaluate
+// several sets (or time evaluation) without rebuilding it.
+type Evaluator struct {
+	run     *Run
+	backend *Backend
+	ctx     *context.Context
+	exec    *context.Exec
+}
+
+// NewEvaluator loads the run's parameters on its backend.
+func (r *Run) NewEvaluator() (e *Evaluator, err error) {
 	if len(r.Params) == 0 {
 		return nil, errors.New("fashion: the run has no parameters (a record loaded without its weights?)")
 	}
@@ -28,25 +47,40 @@ func (r *Run) Evaluate(t *Tensors) (ev *Evaluation, err error) {
 	if err != nil {
 		return nil, err
 	}
-	defer backend.Finalize()
+	e = &Evaluator{run: r, backend: backend, ctx: context.New()}
+	if err := setParams(e.ctx, r.Params); err != nil {
+		e.Close()
+		return nil, err
+	}
+	model := &Model{cfg: r.Config}
+	e.exec, err = context.NewExec(backend, e.ctx, func(ctx *context.Context, x, y *Node) (losses, preds *Node) {
+		logits := model.Logits(ctx, x)
+		return crossEntropy(logits, y), ArgMax(logits, -1, y.DType())
+	})
+	if err != nil {
+		e.Close()
+		return nil, err
+	}
+	return e, nil
+}
+
+// Close releases the evaluator's backend.
+func (e *Evaluator) Close() {
+	if e.exec != nil {
+		e.exec.Finalize()
+	}
+	e.ctx.Finalize()
+	e.backend.Finalize()
+}
+
+// Evaluate computes loss, accuracy, predictions and confusion matrix over t.
+func (e *Evaluator) Evaluate(t *Tensors) (ev *Evaluation, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("fashion: evaluation failed: %v", p)
 		}
 	}()
-	ctx := context.New()
-	if err := setParams(ctx, r.Params); err != nil {
-		return nil, err
-	}
-	model := &Model{cfg: r.Config}
-	exec, err := context.NewExec(backend, ctx, func(ctx *context.Context, x, y *Node) (losses, preds *Node) {
-		logits := model.Logits(ctx, x)
-		return crossEntropy(logits, y), ArgMax(logits, -1, y.DType())
-	})
-	if err != nil {
-		return nil, err
-	}
-	defer exec.Finalize()
+	r, exec := e.run, e.exec
 	ev = &Evaluation{Predictions: make([]int32, 0, t.Len())}
 	b := newBatcher(t, r.Config.EvalBatchSize)
 	var sumLoss float64

@@ -22,9 +22,10 @@ type Epoch struct {
 	TrainAccuracy float64 `json:"train_accuracy"` // fraction right during those steps
 	ValLoss       float64 `json:"val_loss"`       // mean loss over the validation half, eval mode
 	ValAccuracy   float64 `json:"val_accuracy"`
-	Diff          float64 `json:"diff_percent"` // ValLoss·100/TrainLoss − 100, the exercise's "Diff"
-	LR            float64 `json:"lr"`           // learning rate used in the epoch
-	Seconds       float64 `json:"seconds"`      // wall time of the epoch, training and validation
+	Diff          float64 `json:"diff_percent"`  // ValLoss·100/TrainLoss − 100, the exercise's "Diff"
+	LR            float64 `json:"lr"`            // learning rate used in the epoch
+	Seconds       float64 `json:"seconds"`       // wall time of the epoch, training and validation
+	TrainSeconds  float64 `json:"train_seconds"` // wall time of the training steps alone
 }
 
 // Hooks are optional callbacks of Train; nil fields are skipped.
@@ -189,6 +190,7 @@ func TrainSplits(s *Splits, cfg Config, hooks *Hooks) (run *Run, err error) {
 				hooks.Step(epoch, step, steps, loss)
 			}
 		}
+		trainSeconds := time.Since(epochStart).Seconds()
 		valLoss, valAcc, err := tr.evaluate(s.Val)
 		if err != nil {
 			return nil, fmt.Errorf("fashion: epoch %d, validation: %w", epoch, err)
@@ -202,6 +204,7 @@ func TrainSplits(s *Splits, cfg Config, hooks *Hooks) (run *Run, err error) {
 			ValAccuracy:   valAcc,
 			LR:            sumLR / float64(steps),
 			Seconds:       time.Since(epochStart).Seconds(),
+			TrainSeconds:  trainSeconds,
 		}
 		e.Diff = e.ValLoss*100/e.TrainLoss - 100
 		run.History = append(run.History, e)

@@ -4,6 +4,7 @@
 //
 //	fashion train [flags]   train one configuration, print each epoch, save the run record
 //	fashion study [flags]   train the baseline and one variant per technique; write docs/study.{md,json}
+//	fashion bench [flags]   measure training and evaluation speed (see bench/run.py)
 //	fashion compare RUN     print a run record's history next to the exercise's log (Markdown)
 //
 // Run "fashion train -h" for the flags.
@@ -49,13 +50,15 @@ func oneLine(s string) string {
 
 func run(args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return usageError{errors.New("missing command: want \"train\", \"study\" or \"compare\" (see fashion help)")}
+		return usageError{errors.New("missing command: want \"train\", \"study\", \"bench\" or \"compare\" (see fashion help)")}
 	}
 	switch args[0] {
 	case "train":
 		return trainCmd(args[1:], stdout, stderr)
 	case "study":
 		return studyCmd(args[1:], stdout, stderr)
+	case "bench":
+		return benchCmd(args[1:], stdout)
 	case "compare":
 		if len(args) != 2 {
 			return usageError{errors.New("usage: fashion compare RUN.json")}
@@ -69,10 +72,11 @@ func run(args []string, stdout, stderr io.Writer) error {
 	case "-h", "-help", "--help", "help":
 		fmt.Fprintln(stdout, "usage: fashion train [flags]    (fashion train -h for the flags)")
 		fmt.Fprintln(stdout, "       fashion study [flags]    (the techniques study; fashion study -h)")
+		fmt.Fprintln(stdout, "       fashion bench [flags]    (speed of training and evaluation; fashion bench -h)")
 		fmt.Fprintln(stdout, "       fashion compare RUN.json (a run's history next to the exercise's log)")
 		return nil
 	}
-	return usageError{fmt.Errorf("unknown command %q: want \"train\", \"study\" or \"compare\"", args[0])}
+	return usageError{fmt.Errorf("unknown command %q: want \"train\", \"study\", \"bench\" or \"compare\"", args[0])}
 }
 
 func trainCmd(args []string, stdout, stderr io.Writer) error {

@@ -118,6 +118,9 @@ func main() {
 	if _, err := os.Stat(pluginPath); err != nil {
 		fail(1, fmt.Errorf("installer finished but %s is missing: %w", pluginPath, err))
 	}
+	if err := linkNVVM(nvidia); err != nil {
+		fail(1, err)
+	}
 	if err := os.WriteFile(filepath.Join(nvidia, markerName), []byte(want+"\n"), 0o644); err != nil {
 		fail(1, err)
 	}
@@ -169,21 +172,48 @@ func linkFromPython(plugin, site, goxla string) error {
 			return err
 		}
 	}
-	// The same ptxas link as go-xla's installer (cuda13: cu13/bin/ptxas).
-	ptxas := filepath.Join(nvidia, "cu13", "bin", "ptxas")
+	// The same links as go-xla's installer makes: nvidia/bin/ptxas, and for
+	// cuda13 libcublas{,Lt}.so.13 in the lib directory above go-xla.
+	sub := "cu13"
 	if plugin == "cuda12" {
-		ptxas = filepath.Join(nvidia, "cuda_nvcc", "bin", "ptxas")
+		sub = "cuda_nvcc"
 	}
-	if _, err := os.Stat(ptxas); err == nil {
+	if _, err := os.Stat(filepath.Join(nvidia, sub, "bin", "ptxas")); err == nil {
 		if err := os.MkdirAll(filepath.Join(nvidia, "bin"), 0o755); err != nil {
 			return err
 		}
-		if err := os.Symlink(ptxas, filepath.Join(nvidia, "bin", "ptxas")); err != nil {
+		if err := os.Symlink(filepath.Join("..", sub, "bin", "ptxas"), filepath.Join(nvidia, "bin", "ptxas")); err != nil {
 			return err
+		}
+	}
+	if plugin == "cuda13" {
+		lib := filepath.Dir(goxla)
+		for _, name := range []string{"libcublasLt.so.13", "libcublas.so.13"} {
+			dst := filepath.Join(lib, name)
+			if err := os.Remove(dst); err != nil && !os.IsNotExist(err) {
+				return err
+			}
+			if err := os.Symlink(filepath.Join(".", filepath.Base(goxla), "nvidia", "cu13", "lib", name), dst); err != nil {
+				return err
+			}
 		}
 	}
 	// Linked last: it marks a complete layout.
 	return os.Symlink(so, filepath.Join(nvidia, "pjrt_c_api_cuda_plugin.so"))
+}
+
+// linkNVVM makes nvidia/ a complete CUDA data directory for XLA
+// (--xla_gpu_cuda_data_dir wants bin/ptxas and nvvm/libdevice in it): the
+// CUDA 13 wheels put libdevice under nvidia/cu13/nvvm, so nvidia/nvvm links
+// there. Nothing is changed when nvidia/nvvm exists or cu13/nvvm does not.
+func linkNVVM(nvidia string) error {
+	if _, err := os.Lstat(filepath.Join(nvidia, "nvvm")); err == nil {
+		return nil
+	}
+	if _, err := os.Stat(filepath.Join(nvidia, "cu13", "nvvm", "libdevice")); err != nil {
+		return nil
+	}
+	return os.Symlink(filepath.Join("cu13", "nvvm"), filepath.Join(nvidia, "nvvm"))
 }
 
 func printEnv(nvidia string) {

@@ -1,0 +1,128 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"runtime"
+	"slices"
+	"syscall"
+	"time"
+
+	"github.com/fashion-gomlx/fashion-gomlx/fashion"
+)
+
+// benchResult has the keys of bench/torch_ref.py's JSON, so bench/run.py
+// and bench/compare.py read both alike.
+type benchResult struct {
+	Impl              string          `json:"impl"`
+	Backend           string          `json:"backend"`
+	Version           string          `json:"version"`
+	Threads           int             `json:"threads"`
+	BatchSize         int             `json:"batch_size"`
+	Epochs            int             `json:"epochs"`
+	TrainExamplesPerS float64         `json:"train_examples_per_s"`
+	SecondsPerEpoch   float64         `json:"seconds_per_epoch"`
+	EvalExamplesPerS  float64         `json:"eval_examples_per_s"`
+	PeakRSSMB         float64         `json:"peak_rss_mb"`
+	CPUModel          string          `json:"cpu_model"`
+	History           []fashion.Epoch `json:"history"`
+}
+
+// benchCmd measures training and evaluation speed of the exercise's
+// configuration. The first epoch (graph compilation) is left out of the
+// rates when there are several.
+func benchCmd(args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("fashion bench", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	cfg := fashion.DefaultConfig()
+	cfg.Epochs = 3
+	cfg.RegisterFlags(fs)
+	out := fs.String("json", "", "write the result as JSON here")
+	evalRepeats := fs.Int("eval-repeats", 5, "timed evaluations of the 10,000 test images (best is reported)")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fs.SetOutput(stdout)
+			fmt.Fprintln(stdout, "usage: fashion bench [flags] (every train flag; -epochs defaults to 3)")
+			fs.PrintDefaults()
+			return err
+		}
+		return usageError{err}
+	}
+	if err := cfg.Validate(); err != nil {
+		return usageError{err}
+	}
+	data, err := fashion.Load("")
+	if err != nil {
+		return err
+	}
+	run, err := fashion.Train(data, cfg, nil)
+	if err != nil {
+		return err
+	}
+	epochs := run.History
+	if len(epochs) > 1 {
+		epochs = epochs[1:]
+	}
+	trainRates := make([]float64, len(epochs))
+	seconds := make([]float64, len(epochs))
+	n := float64(min(cfg.TrainLimit, data.Train.Len()))
+	if cfg.TrainLimit == 0 {
+		n = float64(data.Train.Len())
+	}
+	for i, e := range epochs {
+		trainRates[i], seconds[i] = n/e.TrainSeconds, e.Seconds
+	}
+
+	ev, err := run.NewEvaluator()
+	if err != nil {
+		return err
+	}
+	defer ev.Close()
+	test := fashion.NewTensors(data.Test)
+	if _, err := ev.Evaluate(test); err != nil { // compiles
+		return err
+	}
+	bestEval := 0.0
+	for range *evalRepeats {
+		start := time.Now()
+		if _, err := ev.Evaluate(test); err != nil {
+			return err
+		}
+		bestEval = max(bestEval, float64(test.Len())/time.Since(start).Seconds())
+	}
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+
+	res := benchResult{
+		Impl: "gomlx", Backend: run.Backend, Version: "gomlx v0.26.0", Threads: runtime.NumCPU(),
+		BatchSize: cfg.BatchSize, Epochs: cfg.Epochs,
+		TrainExamplesPerS: median(trainRates), SecondsPerEpoch: median(seconds),
+		EvalExamplesPerS: bestEval, PeakRSSMB: float64(ru.Maxrss) / 1024, CPUModel: cpuModel(),
+		History: run.History,
+	}
+	fmt.Fprintf(stdout, "gomlx on %s: %.0f train examples/s, %.2f s/epoch, %.0f eval examples/s, peak RSS %.0f MB\n",
+		res.Backend, res.TrainExamplesPerS, res.SecondsPerEpoch, res.EvalExamplesPerS, res.PeakRSSMB)
+	if *out != "" {
+		data, err := json.MarshalIndent(res, "", "  ")
+		if err != nil {
+			return err
+		}
+		return writeFile(*out, append(data, '\n'))
+	}
+	return nil
+}
+
+func median(v []float64) float64 {
+	s := slices.Clone(v)
+	slices.Sort(s)
+	if len(s) == 0 {
+		return 0
+	}
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
