@@ -286,3 +286,24 @@ func (s *Set) Sample(n int) (images [][]uint8, captions []string) {
 	}
 	return images, captions
 }
+
+// BestExperiment returns, with its weights, the stored run with the highest
+// validation accuracy at its kept epoch: the choice uses the validation half
+// only, so the test half stays an unbiased estimate.
+func BestExperiment() (*Run, error) {
+	runs, err := Experiments()
+	if err != nil {
+		return nil, err
+	}
+	var best *Run
+	for _, r := range runs {
+		if best == nil || r.History[r.KeptEpoch].ValAccuracy > best.History[best.KeptEpoch].ValAccuracy {
+			best = r
+		}
+	}
+	if best == nil {
+		return nil, fmt.Errorf("fashion: no stored experiments in %s (run the training cells first)", DefaultRunsDir())
+	}
+	fmt.Printf("best by validation accuracy: %s (%.2f%% at epoch %d)\n", best.Name, 100*best.History[best.KeptEpoch].ValAccuracy, best.KeptEpoch)
+	return Cache{Dir: DefaultRunsDir()}.Load(best.Key)
+}

@@ -399,14 +399,15 @@ fashion.DisplayComparison(runs)
 md("""
 # Evaluación final
 
-El modelo elegido, evaluado en la mitad de prueba (5000 imágenes que ningún
-entrenamiento usó para decidir nada): exactitud, matriz de confusión, exactitud por
+Elegimos el entrenamiento con mayor exactitud de **validación** (en la época cuyos pesos
+se conservaron) y solo entonces lo evaluamos en la mitad de prueba, 5000 imágenes que
+no intervinieron en ninguna decisión: exactitud, matriz de confusión, exactitud por
 clase y una galería de imágenes mal clasificadas con su clase verdadera y la predicha.
 """)
 
 go("""
 %%
-run := fashion.Must(fashion.StoredExperiment("combined"))
+run := fashion.Must(fashion.BestExperiment())
 fashion.Must(fashion.DisplayEvaluation(run, 24))
 """)
 

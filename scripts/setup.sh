@@ -1,21 +1,23 @@
 #!/usr/bin/env bash
-# One command on a fresh Debian/Ubuntu machine with Go >= 1.26: installs what
-# the project needs, then trains the exercise's baseline (40 epochs) on the
-# default backend and saves its record under data/runs/.
+# One command on a fresh Debian/Ubuntu machine with Go >= 1.26 and Python 3:
+# installs what the project needs, then trains the exercise's baseline (40
+# epochs) on the default backend and saves its record in data/runs/.
 #
-#   bash scripts/setup.sh              # set-up + baseline training
-#   bash scripts/setup.sh --no-train   # set-up only
-#   bash scripts/setup.sh -- -epochs 5 # extra flags for "fashion train"
+#   bash scripts/setup.sh                 # set-up + baseline training
+#   bash scripts/setup.sh --no-train      # set-up only
+#   bash scripts/setup.sh --no-notebook   # without GoNB and JupyterLab
+#   bash scripts/setup.sh -- -epochs 5    # extra flags for "fashion train"
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-train=1
+train=1 notebook=1
 args=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --no-train) train=0 ;;
+    --no-notebook) notebook=0 ;;
     --) shift; args=("$@"); break ;;
-    *) echo "setup.sh: unknown option $1 (want --no-train or -- FLAGS)" >&2; exit 2 ;;
+    *) echo "setup.sh: unknown option $1 (want --no-train, --no-notebook or -- FLAGS)" >&2; exit 2 ;;
   esac
   shift
 done
@@ -33,6 +35,15 @@ fi
 
 go version
 go mod download
+
+# The XLA CPU plugin from PyPI (the auto backend then uses XLA, much faster
+# than the pure-Go backend); training still works without it.
+bash scripts/xla/install-cpu-plugin.sh || echo "setup: XLA CPU plugin not installed; the pure-Go backend will be used"
+
+if [ "$notebook" = 1 ]; then
+  bash scripts/notebook-setup.sh
+fi
+
 go build -o bin/fashion ./cmd/fashion
 
 if [ "$train" = 1 ]; then

@@ -5,6 +5,7 @@
 //	fashion train [flags]   train one configuration, print each epoch, save the run record
 //	fashion study [flags]   train the baseline and one variant per technique; write docs/study.{md,json}
 //	fashion bench [flags]   measure training and evaluation speed (see bench/run.py)
+//	fashion report [flags]  write the stored runs' plots and tables as one HTML page
 //	fashion compare RUN     print a run record's history next to the exercise's log (Markdown)
 //
 // Run "fashion train -h" for the flags.
@@ -50,7 +51,7 @@ func oneLine(s string) string {
 
 func run(args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return usageError{errors.New("missing command: want \"train\", \"study\", \"bench\" or \"compare\" (see fashion help)")}
+		return usageError{errors.New("missing command: want \"train\", \"study\", \"bench\", \"report\" or \"compare\" (see fashion help)")}
 	}
 	switch args[0] {
 	case "train":
@@ -59,6 +60,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return studyCmd(args[1:], stdout, stderr)
 	case "bench":
 		return benchCmd(args[1:], stdout)
+	case "report":
+		return reportCmd(args[1:], stdout)
 	case "compare":
 		if len(args) != 2 {
 			return usageError{errors.New("usage: fashion compare RUN.json")}
@@ -73,10 +76,11 @@ func run(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stdout, "usage: fashion train [flags]    (fashion train -h for the flags)")
 		fmt.Fprintln(stdout, "       fashion study [flags]    (the techniques study; fashion study -h)")
 		fmt.Fprintln(stdout, "       fashion bench [flags]    (speed of training and evaluation; fashion bench -h)")
+		fmt.Fprintln(stdout, "       fashion report [-out F]  (stored runs as one HTML page)")
 		fmt.Fprintln(stdout, "       fashion compare RUN.json (a run's history next to the exercise's log)")
 		return nil
 	}
-	return usageError{fmt.Errorf("unknown command %q: want \"train\", \"study\", \"bench\" or \"compare\"", args[0])}
+	return usageError{fmt.Errorf("unknown command %q: want \"train\", \"study\", \"bench\", \"report\" or \"compare\"", args[0])}
 }
 
 func trainCmd(args []string, stdout, stderr io.Writer) error {
