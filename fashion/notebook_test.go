@@ -1,0 +1,96 @@
+package fashion
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+type notebookFile struct {
+	Cells []struct {
+		CellType string          `json:"cell_type"`
+		Source   json.RawMessage `json:"source"`
+		Outputs  []struct {
+			OutputType string          `json:"output_type"`
+			Text       json.RawMessage `json:"text"`
+		} `json:"outputs"`
+	} `json:"cells"`
+	Metadata struct {
+		Kernelspec struct {
+			Name string `json:"name"`
+		} `json:"kernelspec"`
+	} `json:"metadata"`
+}
+
+// text joins a notebook string field, stored as a string or a list of lines.
+func text(raw json.RawMessage) string {
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return s
+	}
+	var lines []string
+	_ = json.Unmarshal(raw, &lines)
+	return strings.Join(lines, "")
+}
+
+// TestNotebookStructure checks the committed notebook: GoNB kernel, the
+// exercise's sections in order, short code cells that define no package code,
+// the module set-up first, no failure in its outputs, and its size.
+func TestNotebookStructure(t *testing.T) {
+	path := filepath.Join("..", "notebooks", "fashion.ipynb")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(data) > 5<<20 {
+		t.Errorf("%s is %d bytes, want under 5 MB", path, len(data))
+	}
+	var nb notebookFile
+	if err := json.Unmarshal(data, &nb); err != nil {
+		t.Fatal(err)
+	}
+	if nb.Metadata.Kernelspec.Name != "gonb" {
+		t.Errorf("kernel %q, want gonb", nb.Metadata.Kernelspec.Name)
+	}
+	sections := []string{"# Preprocesamiento", "## Escalado", "## División del conjunto de datos",
+		"# Construcción de arquitectura", "# Entrenamiento inicial", "## L2 y Dropout",
+		"# Implementación de técnicas", "## Normalización", "## Inicialización de pesos (He)",
+		"## Funciones de activación avanzadas", "## LR scheduling", "# Comparación", "# Evaluación final"}
+	next := 0
+	firstCode := true
+	funcDecl := regexp.MustCompile(`(?m)^func |^type `)
+	failure := regexp.MustCompile(`(?m)^panic: |exit status [1-9]`)
+	for i, c := range nb.Cells {
+		src := text(c.Source)
+		switch c.CellType {
+		case "markdown":
+			for next < len(sections) && strings.Contains(src, sections[next]) {
+				next++
+			}
+		case "code":
+			if firstCode {
+				if !strings.Contains(src, "go mod edit -replace "+modulePath) || !strings.Contains(src, "-require "+modulePath) {
+					t.Errorf("first code cell does not point the notebook's go.mod at the repository:\n%s", src)
+				}
+				firstCode = false
+			}
+			if n := strings.Count(src, "\n") + 1; n > 8 {
+				t.Errorf("code cell %d has %d lines, want a few", i, n)
+			}
+			if funcDecl.MatchString(src) {
+				t.Errorf("code cell %d declares functions or types: package code belongs in fashion/", i)
+			}
+			for _, o := range c.Outputs {
+				if o.OutputType == "error" || failure.MatchString(text(o.Text)) {
+					t.Errorf("code cell %d has a failed output: %.200s", i, text(o.Text))
+				}
+			}
+		}
+	}
+	if next != len(sections) {
+		t.Errorf("section %q missing or out of order", sections[next])
+	}
+}
