@@ -21,7 +21,12 @@ command -v goimports >/dev/null || (cd /tmp && GOFLAGS=-mod=mod go install golan
 # proxies refuse; inside the module the version comes from go.mod.
 go install github.com/janpfeifer/gonb
 
-python3 -m venv .venv
+if ! python3 -m venv .venv 2>/dev/null; then
+  # Debian's python3 ships venv separately.
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv
+  python3 -m venv .venv
+fi
 if [ "$headless" = 1 ]; then
   .venv/bin/pip install -q -r notebooks/requirements-headless.txt
 else
