@@ -150,6 +150,15 @@ func (p *LivePlot) Done() {
 	}
 }
 
+// DoneWith replaces the recorded epochs with h and shows the final static
+// chart: for a run that was not trained here (e.g. loaded from the cache).
+func (p *LivePlot) DoneWith(h []Epoch) {
+	p.mu.Lock()
+	p.history = append([]Epoch(nil), h...)
+	p.mu.Unlock()
+	p.Done()
+}
+
 // History returns a copy of the epochs recorded so far.
 func (p *LivePlot) History() []Epoch {
 	p.mu.Lock()

@@ -152,7 +152,7 @@ var pinnedModules = []struct{ name, path, env string }{
 
 func moduleVersionRes(name, path, env string) []*regexp.Regexp {
 	dir, base := filepath.Split(path)
-	ver := `(v?\d+\.\d+\.\d+[-+.\w]*|latest|master|main)`
+	ver := `(v?\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.-]*[0-9A-Za-z])?|latest|master|main)`
 	return []*regexp.Regexp{
 		// github.com/gomlx/gomlx@v0.26.0, github.com/gomlx/gomlx v0.26.0, gomlx@v0.26.0
 		regexp.MustCompile(`(?i)(?:^|[^-\w/.])(?:` + regexp.QuoteMeta(dir) + `)?` + regexp.QuoteMeta(base) + `(?:@|\s+)` + ver),

@@ -84,9 +84,9 @@ func Experiment(name string, cfg Config) (*Run, error) {
 		return nil, err
 	}
 	if cached {
-		fmt.Printf("%s: run stored in %s/%s.json (trained %s on %s); not retrained\n",
-			name, DefaultRunsDir(), run.Key, run.Started.Format("2006-01-02 15:04"), run.Backend)
-		DisplayCurves(title, run.History)
+		fmt.Printf("%s: stored run %s (trained %s on %s); not retrained\n",
+			name, run.Key, run.Started.Format("2006-01-02 15:04"), shortConfig(run.Backend))
+		live.DoneWith(run.History)
 	} else {
 		live.Done()
 	}

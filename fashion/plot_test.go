@@ -782,3 +782,13 @@ func TestPlotSizes(t *testing.T) {
 		}
 	}
 }
+
+func TestLivePlotDoneWith(t *testing.T) {
+	p := NewLivePlot("cached")
+	p.Update(Epoch{Epoch: 0, TrainLoss: 1})
+	h := []Epoch{{Epoch: 0, TrainLoss: 0.5}, {Epoch: 1, TrainLoss: 0.4}}
+	p.DoneWith(h)
+	if got := p.History(); len(got) != 2 || got[1].TrainLoss != 0.4 {
+		t.Errorf("after DoneWith the history is %+v, want the given one", got)
+	}
+}
