@@ -210,13 +210,15 @@ func checkDockerfile(dockerfile string, mod goModInfo) []error {
 		if !ok {
 			continue
 		}
+		reported := map[string]bool{}
 		for _, re := range moduleVersionRes(pm.name, pm.path, pm.env) {
 			for _, m := range re.FindAllStringSubmatch(dockerfile, -1) {
 				got := m[len(m)-1]
 				if got[0] >= '0' && got[0] <= '9' {
 					got = "v" + got
 				}
-				if got != modVer {
+				if got != modVer && !reported[got] {
+					reported[got] = true
 					bad("version drift", "%s %s named in the Dockerfile (%q), go.mod requires %s", pm.name, got, strings.TrimSpace(m[0]), modVer)
 				}
 			}
@@ -464,6 +466,7 @@ CMD ["jupyter", "lab", "--ip=0.0.0.0", "--no-browser"]
 	for _, tc := range dockerfiles {
 		t.Run(tc.name, func(t *testing.T) {
 			errs := checkDockerfile(tc.dockerfile, mod)
+			t.Log(errs)
 			if !slices.ContainsFunc(errs, func(err error) bool { return strings.Contains(err.Error(), tc.want) }) {
 				t.Errorf("want an error containing %q, got %v", tc.want, errs)
 			}
@@ -494,6 +497,7 @@ CMD ["jupyter", "lab", "--ip=0.0.0.0", "--no-browser"]
 	for _, tc := range readmes {
 		t.Run(tc.name, func(t *testing.T) {
 			errs := checkDockerRunDocs(tc.readme)
+			t.Log(errs)
 			if !slices.ContainsFunc(errs, func(err error) bool { return strings.Contains(err.Error(), tc.want) }) {
 				t.Errorf("want an error containing %q, got %v", tc.want, errs)
 			}

@@ -63,14 +63,8 @@ type SGD struct {
 
 // UpdateGraph implements optimizers.Interface.
 func (o *SGD) UpdateGraph(ctx *context.Context, g *Graph, loss *Node) {
-	grads := ctx.BuildTrainableVariablesGradientsGraph(loss)
-	vars := trainableVariables(ctx, g)
-	if len(vars) != len(grads) {
-		panic("fashion: SGD: gradients and trainable variables differ in number")
-	}
+	vars, grads, lr := prepareUpdate(ctx, g, loss, o.LR)
 	dtype := loss.DType()
-	lr := optimizers.LearningRateVar(ctx, dtype, o.LR).ValueGraph(g)
-	_ = optimizers.IncrementGlobalStepGraph(ctx, g, dtype)
 	for i, v := range vars {
 		step := grads[i]
 		if o.Momentum != 0 {
@@ -96,14 +90,8 @@ func (o *SGD) Clear(ctx *context.Context) error {
 
 // UpdateGraph implements optimizers.Interface.
 func (o *RMSprop) UpdateGraph(ctx *context.Context, g *Graph, loss *Node) {
-	grads := ctx.BuildTrainableVariablesGradientsGraph(loss)
-	vars := trainableVariables(ctx, g)
-	if len(vars) != len(grads) {
-		panic("fashion: RMSprop: gradients and trainable variables differ in number")
-	}
+	vars, grads, lr := prepareUpdate(ctx, g, loss, o.LR)
 	dtype := loss.DType()
-	lr := optimizers.LearningRateVar(ctx, dtype, o.LR).ValueGraph(g)
-	_ = optimizers.IncrementGlobalStepGraph(ctx, g, dtype)
 	alpha := Scalar(g, dtype, o.Alpha)
 	eps := Scalar(g, dtype, o.Eps)
 	for i, v := range vars {
@@ -126,6 +114,20 @@ func (o *RMSprop) UpdateGraph(ctx *context.Context, g *Graph, loss *Node) {
 // Clear implements optimizers.Interface: it drops the optimizer's state.
 func (o *RMSprop) Clear(ctx *context.Context) error {
 	return ctx.InAbsPath(context.RootScope + rmspropScope).DeleteVariablesInScope()
+}
+
+// prepareUpdate is the start of every optimizer's step: the trainable
+// variables with their gradients, the learning rate (a variable, so that a
+// schedule can change it between steps) and the global step's increment.
+func prepareUpdate(ctx *context.Context, g *Graph, loss *Node, lr float64) ([]*context.Variable, []*Node, *Node) {
+	grads := ctx.BuildTrainableVariablesGradientsGraph(loss)
+	vars := trainableVariables(ctx, g)
+	if len(vars) != len(grads) {
+		panic("fashion: gradients and trainable variables differ in number")
+	}
+	lrNode := optimizers.LearningRateVar(ctx, loss.DType(), lr).ValueGraph(g)
+	_ = optimizers.IncrementGlobalStepGraph(ctx, g, loss.DType())
+	return vars, grads, lrNode
 }
 
 // zerosVariable returns the non-trainable optimizer state variable name,
