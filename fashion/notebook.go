@@ -161,21 +161,34 @@ func ConfigDiff(cfg Config) string {
 	return strings.Join(parts, " ")
 }
 
-// ComparisonMarkdown is a Markdown table of runs: what differs from the
-// defaults, best validation loss and its epoch, final losses, test accuracy
-// and speed.
-func ComparisonMarkdown(runs []*Run) string {
-	var b strings.Builder
-	b.WriteString("| run | differs from the exercise | best val loss (epoch) | final train loss | final val loss | test acc | s/epoch |\n")
-	b.WriteString("|---|---|---:|---:|---:|---:|---:|\n")
-	for _, r := range runs {
+// comparisonHeader and comparisonRows are the comparison table of runs:
+// what differs from the defaults, best validation loss and its epoch, final
+// losses, test accuracy and speed.
+var comparisonHeader = []string{"run", "differs from the exercise", "best val loss (epoch)",
+	"final train loss", "final val loss", "test acc", "s/epoch"}
+
+func comparisonRows(runs []*Run) [][]string {
+	rows := make([][]string, len(runs))
+	for i, r := range runs {
 		best, last := r.BestEpoch(), r.History[len(r.History)-1]
 		diff := ConfigDiff(r.Config)
 		if diff == "" {
 			diff = "—"
 		}
-		fmt.Fprintf(&b, "| %s | %s | %.4f (%d) | %.4f | %.4f | %.2f%% | %.2f |\n",
-			r.Name, diff, best.ValLoss, best.Epoch, last.TrainLoss, last.ValLoss, 100*r.TestAccuracy, r.SecondsPerEpoch)
+		rows[i] = []string{r.Name, diff, fmt.Sprintf("%.4f (%d)", best.ValLoss, best.Epoch),
+			fmt.Sprintf("%.4f", last.TrainLoss), fmt.Sprintf("%.4f", last.ValLoss),
+			fmt.Sprintf("%.2f%%", 100*r.TestAccuracy), fmt.Sprintf("%.2f", r.SecondsPerEpoch)}
+	}
+	return rows
+}
+
+// ComparisonMarkdown is the comparison table of runs in Markdown.
+func ComparisonMarkdown(runs []*Run) string {
+	var b strings.Builder
+	b.WriteString("| " + strings.Join(comparisonHeader, " | ") + " |\n")
+	b.WriteString("|---|---|---:|---:|---:|---:|---:|\n")
+	for _, row := range comparisonRows(runs) {
+		b.WriteString("| " + strings.Join(row, " | ") + " |\n")
 	}
 	return b.String()
 }

@@ -71,17 +71,17 @@ td:first-child,td:nth-child(2),th{text-align:left}svg{max-width:100%%;height:aut
 // comparisonHTML is ComparisonMarkdown as an HTML table.
 func comparisonHTML(runs []*Run) string {
 	var b bytes.Buffer
-	b.WriteString("<table><tr><th>run</th><th>differs from the exercise</th><th>best val loss (epoch)</th>" +
-		"<th>final train loss</th><th>final val loss</th><th>test acc</th><th>s/epoch</th></tr>\n")
-	for _, r := range runs {
-		best, last := r.BestEpoch(), r.History[len(r.History)-1]
-		diff := ConfigDiff(r.Config)
-		if diff == "" {
-			diff = "—"
+	b.WriteString("<table><tr>")
+	for _, h := range comparisonHeader {
+		b.WriteString("<th>" + html.EscapeString(h) + "</th>")
+	}
+	b.WriteString("</tr>\n")
+	for _, row := range comparisonRows(runs) {
+		b.WriteString("<tr>")
+		for _, cell := range row {
+			b.WriteString("<td>" + html.EscapeString(cell) + "</td>")
 		}
-		fmt.Fprintf(&b, "<tr><td>%s</td><td>%s</td><td>%.4f (%d)</td><td>%.4f</td><td>%.4f</td><td>%.2f%%</td><td>%.2f</td></tr>\n",
-			html.EscapeString(r.Name), html.EscapeString(diff), best.ValLoss, best.Epoch, last.TrainLoss, last.ValLoss,
-			100*r.TestAccuracy, r.SecondsPerEpoch)
+		b.WriteString("</tr>\n")
 	}
 	b.WriteString("</table>\n")
 	return b.String()

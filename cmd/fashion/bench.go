@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -42,14 +41,8 @@ func benchCmd(args []string, stdout io.Writer) error {
 	cfg.RegisterFlags(fs)
 	out := fs.String("json", "", "write the result as JSON here")
 	evalRepeats := fs.Int("eval-repeats", 5, "timed evaluations of the 10,000 test images (best is reported)")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fs.SetOutput(stdout)
-			fmt.Fprintln(stdout, "usage: fashion bench [flags] (every train flag; -epochs defaults to 3)")
-			fs.PrintDefaults()
-			return err
-		}
-		return usageError{err}
+	if err := parseFlags(fs, args, stdout, "usage: fashion bench [flags] (every train flag; -epochs defaults to 3)"); err != nil {
+		return err
 	}
 	if err := cfg.Validate(); err != nil {
 		return usageError{err}

@@ -92,14 +92,8 @@ func trainCmd(args []string, stdout, stderr io.Writer) error {
 	noVerify := fs.Bool("no-verify", false, "skip the SHA-256 check of the data (a deliberately modified copy)")
 	out := fs.String("out", "", "run record path (default data/runs/train-<time>.json)")
 	quiet := fs.Bool("quiet", false, "no progress bar")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fs.SetOutput(stdout)
-			fmt.Fprintln(stdout, "usage: fashion train [flags]")
-			fs.PrintDefaults()
-			return err
-		}
-		return usageError{err}
+	if err := parseFlags(fs, args, stdout, "usage: fashion train [flags]"); err != nil {
+		return err
 	}
 	if fs.NArg() > 0 {
 		return usageError{fmt.Errorf("unexpected argument %q", fs.Arg(0))}
@@ -142,6 +136,23 @@ func trainCmd(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(stdout, "Registro guardado en %s\n", *out)
+	return nil
+}
+
+// parseFlags parses args with fs (quiet, ContinueOnError): -h prints usage
+// and the flags to stdout and returns flag.ErrHelp; a bad flag is a
+// usageError (exit status 2).
+func parseFlags(fs *flag.FlagSet, args []string, stdout io.Writer, usage string) error {
+	err := fs.Parse(args)
+	if errors.Is(err, flag.ErrHelp) {
+		fs.SetOutput(stdout)
+		fmt.Fprintln(stdout, usage)
+		fs.PrintDefaults()
+		return err
+	}
+	if err != nil {
+		return usageError{err}
+	}
 	return nil
 }
 

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -16,14 +15,8 @@ func reportCmd(args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("fashion report", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	out := fs.String("out", filepath.Join("docs", "report.html"), "HTML file to write")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fs.SetOutput(stdout)
-			fmt.Fprintln(stdout, "usage: fashion report [-out FILE]  (the stored runs of fashion study or the notebook)")
-			fs.PrintDefaults()
-			return err
-		}
-		return usageError{err}
+	if err := parseFlags(fs, args, stdout, "usage: fashion report [-out FILE]  (the stored runs of fashion study or the notebook)"); err != nil {
+		return err
 	}
 	runs, err := fashion.Experiments()
 	if err != nil {

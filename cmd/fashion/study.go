@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -28,14 +27,8 @@ func studyCmd(args []string, stdout, stderr io.Writer) error {
 	jsonOut := fs.String("json", filepath.Join("docs", "study.json"), "rows as JSON")
 	mdOut := fs.String("md", filepath.Join("docs", "study.md"), "rows as a Markdown document")
 	list := fs.Bool("list", false, "list the variants and exit")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fs.SetOutput(stdout)
-			fmt.Fprintln(stdout, "usage: fashion study [flags]")
-			fs.PrintDefaults()
-			return err
-		}
-		return usageError{err}
+	if err := parseFlags(fs, args, stdout, "usage: fashion study [flags]"); err != nil {
+		return err
 	}
 	variants := fashion.StudyVariants()
 	if *list {
