@@ -100,6 +100,11 @@ case " ${XLA_FLAGS:-} " in
   *--xla_gpu_cuda_data_dir=*) ;;
   *) export XLA_FLAGS="${XLA_FLAGS:+$XLA_FLAGS }--xla_gpu_cuda_data_dir=$goxla/nvidia" ;;
 esac
+if [ -n "${GOXLA_DIR:-}" ]; then
+  # Not a default location: point go-xla's search (and the fashion package's) at it.
+  export PJRT_PLUGIN_LIBRARY_PATH="$goxla:$goxla/nvidia${PJRT_PLUGIN_LIBRARY_PATH:+:$PJRT_PLUGIN_LIBRARY_PATH}"
+  note "PJRT_PLUGIN_LIBRARY_PATH=$PJRT_PLUGIN_LIBRARY_PATH"
+fi
 note "GOMLX_NO_AUTO_INSTALL=1 XLA_FLAGS=$XLA_FLAGS"
 for d in "${FASHION_MNIST_DIR:-}" data/fashion-mnist /usr/share/datasets/fashion-mnist; do
   [ -n "$d" ] && [ -d "$d" ] && { note "data: $d"; break; }
