@@ -53,6 +53,17 @@ func StudyVariants() []Variant {
 			c.Norm, c.Dropout, c.Init = "batch", []float64{0.2}, "he_normal"
 			c.Schedule, c.WarmupEpochs, c.ScheduleBy = "cosine", 2, "step"
 		}),
+		v("combined_plateau", "AdamW + batch norm + dropout 0.2 + He + plateau ×0.3", func(c *Config) {
+			adamw(c)
+			c.Norm, c.Dropout, c.Init = "batch", []float64{0.2}, "he_normal"
+			c.Schedule, c.Gamma, c.Patience = "plateau", 0.3, 2
+		}),
+		v("combined_dropout3", "AdamW + batch norm + dropout 0.3 + He + cosine, 60 epochs", func(c *Config) {
+			adamw(c)
+			c.Epochs = 60
+			c.Norm, c.Dropout, c.Init = "batch", []float64{0.3}, "he_normal"
+			c.Schedule, c.WarmupEpochs, c.ScheduleBy = "cosine", 2, "step"
+		}),
 		v("combined_wide", "the combination on a 1024-512-256 MLP, dropout 0.3", func(c *Config) {
 			adamw(c)
 			c.Hidden = []int{1024, 512, 256}
