@@ -48,6 +48,14 @@ func StudyVariants() []Variant {
 		v("onecycle", "one-cycle up to lr 1e-3", func(c *Config) { c.Schedule, c.MaxLR, c.ScheduleBy = "onecycle", 1e-3, "step" }),
 		v("plateau", "×0.3 after 2 epochs without improvement", func(c *Config) { c.Schedule, c.Gamma, c.Patience = "plateau", 0.3, 2 }),
 		v("early_stop", "early stopping, patience 5", func(c *Config) { c.EarlyStop = 5 }),
+		v("dropout_plateau", "dropout 0.2 + plateau ×0.3 (RMSprop of the exercise)", func(c *Config) {
+			c.Dropout = []float64{0.2}
+			c.Schedule, c.Gamma, c.Patience = "plateau", 0.3, 2
+		}),
+		v("dropout_step", "dropout 0.2 + step decay ×0.3 every 10 epochs", func(c *Config) {
+			c.Dropout = []float64{0.2}
+			c.Schedule, c.StepSize, c.Gamma = "step", 10, 0.3
+		}),
 		v("combined", "AdamW + batch norm + dropout 0.2 + He + cosine", func(c *Config) {
 			adamw(c)
 			c.Norm, c.Dropout, c.Init = "batch", []float64{0.2}, "he_normal"
