@@ -71,11 +71,14 @@ func Experiment(name string, cfg Config) (*Run, error) {
 		title += " (" + diff + ")"
 	}
 	live := NewLivePlot(title)
+	printEpoch := func(e Epoch) {
+		fmt.Printf("Epoca actual : %d/%d  Train loss : %.4f  Val loss : %.4f  Diff: %6.1f  Val acc : %.2f%%  (%.1f s)\n",
+			e.Epoch, cfg.Epochs, e.TrainLoss, e.ValLoss, e.Diff, 100*e.ValAccuracy, e.Seconds)
+	}
 	hooks := &Hooks{
 		Backend: func(b *Backend) { fmt.Printf("%s: %s\n", name, b) },
 		Epoch: func(e Epoch) error {
-			fmt.Printf("Epoca actual : %d/%d  Train loss : %.4f  Val loss : %.4f  Diff: %6.1f  Val acc : %.2f%%  (%.1f s)\n",
-				e.Epoch, cfg.Epochs, e.TrainLoss, e.ValLoss, e.Diff, 100*e.ValAccuracy, e.Seconds)
+			printEpoch(e)
 			return live.Update(e)
 		},
 	}
@@ -86,6 +89,9 @@ func Experiment(name string, cfg Config) (*Run, error) {
 	if cached {
 		fmt.Printf("%s: stored run %s (trained %s on %s); not retrained\n",
 			name, run.Key, run.Started.Format("2006-01-02 15:04"), shortConfig(run.Backend))
+		for _, e := range run.History {
+			printEpoch(e)
+		}
 		live.DoneWith(run.History)
 	} else {
 		live.Done()
