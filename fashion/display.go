@@ -23,17 +23,15 @@ func DisplaySVG(svg []byte) {
 	sendSVG("", svg)
 }
 
-// sendSVG sends svg both as inline HTML (what JupyterLab shows, and what
-// survives nbconvert's HTML export, which is why gonbui.DisplaySvg uses it)
-// and as image/svg+xml (what renderers that strip inline SVG from HTML, such
-// as GitHub's, can still show). id, if not empty, is the display id to
-// create or update.
+// sendSVG sends svg as image/svg+xml, which JupyterLab draws for outputs it
+// trusts (those of the session). Not as inline HTML (gonbui.DisplaySvg's
+// way): in a notebook opened from disk, untrusted, JupyterLab sanitizes HTML
+// and shows a chart's labels as loose text. For such notebooks
+// notebooks/run_notebook.py adds a PNG of every SVG when it saves one. id,
+// if not empty, is the display id to create or update.
 func sendSVG(id string, svg []byte) {
 	gonbui.SendData(&protocol.DisplayData{
-		Data: map[protocol.MIMEType]any{
-			protocol.MIMETextHTML: "<div>" + string(svg) + "</div>",
-			protocol.MIMEImageSVG: string(svg),
-		},
+		Data:      map[protocol.MIMEType]any{protocol.MIMEImageSVG: string(svg)},
 		DisplayID: id,
 	})
 }

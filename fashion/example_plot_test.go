@@ -129,16 +129,17 @@ func ExampleImageGridSVG() {
 	// fashion: 1 captions for 2 images
 }
 
-// An image printed as numbers, as NumPy prints it.
+// An image printed as numbers, as the exercise shows it: each row of 28 in
+// two lines.
 func ExampleMatrixText() {
 	img := make([]uint8, fashion.NumPixels)
 	img[2] = 255
 	img[fashion.Width+3] = 7
 	lines := strings.Split(fashion.MatrixText(img), "\n")
-	fmt.Printf("%q\n%q\n", lines[0][:19], lines[1][:19])
+	fmt.Printf("%q\n%q\n", lines[0][:20], lines[2][:20])
 	// Output:
-	// "  0   0 255   0   0"
-	// "  0   0   0   7   0"
+	// "[  0,   0, 255,   0,"
+	// "[  0,   0,   0,   7,"
 }
 
 // Curves drawn while a model trains: Update is the epoch hook, Done leaves

@@ -948,22 +948,27 @@ func ImageGridSVG(images [][]uint8, captions []string, cols int, scale int) ([]b
 	return b.Bytes(), nil
 }
 
-// MatrixText writes an image as rows of Width numbers, each right-aligned
-// in 3 characters and separated by a space, like NumPy prints a uint8
-// matrix (without the brackets): 28 lines for one image, each ending in a
-// newline. A length that is not a multiple of Width leaves a shorter last
-// line.
+// MatrixText writes an image's numbers as the exercise shows them (PyTorch's
+// print of the image tensor): each row of Width values in brackets, split
+// in two lines of Width/2, so that it fits a notebook's width. A length that
+// is not a multiple of Width leaves a shorter last row.
 func MatrixText(img []uint8) string {
 	var sb strings.Builder
-	sb.Grow(len(img) * 4)
-	for i, v := range img {
-		if i%Width != 0 {
-			sb.WriteByte(' ')
+	sb.Grow(len(img) * 5)
+	half := Width / 2
+	for start := 0; start < len(img); start += Width {
+		row := img[start:min(start+Width, len(img))]
+		sb.WriteByte('[')
+		for i, v := range row {
+			switch {
+			case i == half:
+				sb.WriteString(",\n ")
+			case i > 0:
+				sb.WriteString(", ")
+			}
+			fmt.Fprintf(&sb, "%3d", v)
 		}
-		fmt.Fprintf(&sb, "%3d", v)
-		if i%Width == Width-1 || i == len(img)-1 {
-			sb.WriteByte('\n')
-		}
+		sb.WriteString("]\n")
 	}
 	return sb.String()
 }

@@ -618,31 +618,34 @@ func TestImageGridSVG(t *testing.T) {
 }
 
 func TestMatrixText(t *testing.T) {
-	zero := MatrixText(make([]uint8, NumPixels))
-	lines := strings.Split(strings.TrimSuffix(zero, "\n"), "\n")
-	if len(lines) != Height || !strings.HasSuffix(zero, "\n") {
-		t.Fatalf("%d lines, want %d each ending in a newline", len(lines), Height)
-	}
-	if want := strings.TrimSuffix(strings.Repeat("  0 ", Width), " "); lines[0] != want {
-		t.Errorf("first line %q, want %q", lines[0], want)
-	}
-	if f := strings.Fields(lines[0]); len(f) != Width {
-		t.Errorf("first line has %d numbers", len(f))
-	}
 	img := plotTestImage()
 	img[5*Width+27] = 255
 	img[27*Width] = 9
-	lines = strings.Split(strings.TrimSuffix(MatrixText(img), "\n"), "\n")
+	text := MatrixText(img)
+	lines := strings.Split(strings.TrimSuffix(text, "\n"), "\n")
+	if len(lines) != 2*Height || !strings.HasSuffix(text, "]\n") {
+		t.Fatalf("%d lines, want %d (each row in two)", len(lines), 2*Height)
+	}
 	for _, l := range lines {
-		if len(l) != 4*Width-1 {
-			t.Fatalf("line %q has %d characters, want %d", l, len(l), 4*Width-1)
+		if len(l) > 72 {
+			t.Fatalf("line %q has %d characters, want at most 72", l, len(l))
 		}
 	}
-	if !strings.HasPrefix(lines[0], "200   3   6") || !strings.HasSuffix(lines[5], " 255") || !strings.HasPrefix(lines[27], "  9 ") {
-		t.Errorf("values misplaced:\n%s\n%s\n%s", lines[0], lines[5], lines[27])
+	// The numbers, in order, are the image.
+	fields := strings.Fields(strings.NewReplacer("[", " ", "]", " ", ",", " ").Replace(text))
+	if len(fields) != NumPixels {
+		t.Fatalf("%d numbers, want %d", len(fields), NumPixels)
 	}
-	if got := MatrixText(img[:30]); got != MatrixText(img[:28])+fmt.Sprintf("%3d %3d\n", img[28], img[29]) {
-		t.Errorf("partial last line: %q", got)
+	for i, f := range fields {
+		if f != fmt.Sprint(img[i]) {
+			t.Fatalf("number %d is %s, want %d", i, f, img[i])
+		}
+	}
+	if !strings.HasPrefix(lines[0], "[200,   3,   6") || !strings.HasSuffix(lines[11], " 255]") || !strings.HasPrefix(lines[54], "[  9, ") {
+		t.Errorf("values misplaced:\n%s\n%s\n%s", lines[0], lines[11], lines[54])
+	}
+	if got := MatrixText(img[:30]); got != MatrixText(img[:28])+fmt.Sprintf("[%3d, %3d]\n", img[28], img[29]) {
+		t.Errorf("partial last row: %q", got)
 	}
 }
 

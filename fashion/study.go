@@ -112,12 +112,13 @@ func NewStudyRow(v Variant, r *Run) StudyRow {
 // StudyMarkdown renders study rows as a Markdown table.
 func StudyMarkdown(rows []StudyRow) string {
 	var b strings.Builder
-	b.WriteString("| variant | what changes | hidden | test acc | best val loss (epoch) | final train / val loss | s/epoch |\n")
-	b.WriteString("|---|---|---|---:|---:|---:|---:|\n")
+	b.WriteString("| variant | what changes | hidden | test acc | best val loss (epoch) | final train / val loss | s/epoch | backend |\n")
+	b.WriteString("|---|---|---|---:|---:|---:|---:|---|\n")
 	for _, r := range rows {
 		hidden := strings.Trim(strings.ReplaceAll(fmt.Sprint(r.Hidden), " ", "-"), "[]")
-		fmt.Fprintf(&b, "| %s | %s | %s | %.2f%% | %.4f (%d) | %.4f / %.4f | %.2f |\n",
-			r.Name, r.About, hidden, 100*r.TestAccuracy, r.BestValLoss, r.BestEpoch, r.FinalTrainLoss, r.FinalValLoss, r.SecondsPerEpoch)
+		fmt.Fprintf(&b, "| %s | %s | %s | %.2f%% | %.4f (%d) | %.4f / %.4f | %.2f | %s |\n",
+			r.Name, r.About, hidden, 100*r.TestAccuracy, r.BestValLoss, r.BestEpoch, r.FinalTrainLoss, r.FinalValLoss,
+			r.SecondsPerEpoch, shortConfig(r.Backend))
 	}
 	return b.String()
 }

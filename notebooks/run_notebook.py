@@ -9,8 +9,11 @@ non-zero exit status or a compilation error.
     run_notebook.py notebooks/fashion.ipynb --in-place      # refresh the committed outputs
 """
 import argparse
+import base64
 import pathlib
 import re
+import shutil
+import subprocess
 import sys
 import time
 
@@ -53,6 +56,27 @@ def problems(nb):
     return found
 
 
+def add_pngs(nb):
+    """Adds a PNG next to every SVG output: JupyterLab does not draw SVG (nor
+    inline HTML) for a notebook it does not trust, such as one just opened
+    from disk, but it does draw PNG. Needs rsvg-convert (librsvg2-bin)."""
+    rsvg = shutil.which("rsvg-convert")
+    if not rsvg:
+        print("rsvg-convert not found (apt-get install librsvg2-bin): no PNG copies of the charts", file=sys.stderr)
+        return 0
+    added = 0
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            data = out.get("data", {})
+            svg = data.get("image/svg+xml")
+            if svg and "image/png" not in data:
+                svg = "".join(svg) if isinstance(svg, list) else svg
+                png = subprocess.run([rsvg, "-f", "png"], input=svg.encode(), capture_output=True, check=True).stdout
+                data["image/png"] = base64.b64encode(png).decode()
+                added += 1
+    return added
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("notebook")
@@ -71,6 +95,7 @@ def main():
     finally:
         out = path if args.in_place else (pathlib.Path(args.out) if args.out else None)
         if out:
+            print(f"added {add_pngs(nb)} PNG copies of SVG charts")
             nbformat.write(nb, out)
             print(f"wrote {out} ({out.stat().st_size} bytes)")
     found = problems(nb)
