@@ -30,6 +30,23 @@ LR, MOMENTUM, ALPHA, EPS = 1e-4, 0.9, 0.99, 1e-8  # RMSprop (alpha, eps: PyTorch
 SPLIT_SEED = 42
 
 
+def common_args(description: str):
+    """An argument parser with the flags both references share."""
+    import argparse
+
+    ap = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--epochs", type=int, default=1)
+    ap.add_argument("--batch-size", type=int, default=128)
+    ap.add_argument("--train-limit", type=int, default=None, help="use only the first N training examples (smoke runs)")
+    ap.add_argument("--seed", type=int, default=42, help="seed for init and shuffling (the val split always uses 42)")
+    ap.add_argument("--json", metavar="OUT", help="write the results as JSON to OUT")
+    ap.add_argument("--data-dir", default=DEFAULT_DATA_DIR)
+    ap.add_argument("--val-batch-size", type=int, default=1000, help="batch size of the per-epoch validation pass")
+    ap.add_argument("--eval-repeats", type=int, default=5, help="timed repeats of the eval-throughput pass (best is kept)")
+    ap.add_argument("--flops", action="store_true", help="print the FLOPs per training step and exit")
+    return ap
+
+
 def read_idx(path: str) -> np.ndarray:
     """Reads a gzip'ed IDX file (ubyte data only, as Fashion-MNIST uses)."""
     with gzip.open(path, "rb") as f:

@@ -18,7 +18,6 @@ happens in an untimed warm-up on a throw-away copy of the parameters.
 """
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 import time
@@ -28,19 +27,10 @@ import common  # noqa: E402
 
 
 def parse_args():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--epochs", type=int, default=1)
-    ap.add_argument("--batch-size", type=int, default=128)
-    ap.add_argument("--train-limit", type=int, default=None, help="use only the first N training examples (smoke runs)")
-    ap.add_argument("--seed", type=int, default=42)
+    ap = common.common_args(__doc__)
     ap.add_argument("--threads", type=int, default=os.cpu_count(),
                     help="XLA CPU threads; values below os.cpu_count() are applied with taskset-like CPU affinity")
-    ap.add_argument("--json", metavar="OUT")
-    ap.add_argument("--data-dir", default=common.DEFAULT_DATA_DIR)
-    ap.add_argument("--val-batch-size", type=int, default=1000)
-    ap.add_argument("--eval-repeats", type=int, default=5)
     ap.add_argument("--optimizer", choices=["auto", "optax", "manual"], default="auto")
-    ap.add_argument("--flops", action="store_true", help="print the FLOPs per training step and exit")
     return ap.parse_args()
 
 

@@ -17,7 +17,6 @@ Python overhead.
 """
 from __future__ import annotations
 
-import argparse
 import copy
 import os
 import sys
@@ -28,20 +27,11 @@ import common  # noqa: E402
 
 
 def parse_args():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--epochs", type=int, default=1)
-    ap.add_argument("--batch-size", type=int, default=128)
-    ap.add_argument("--train-limit", type=int, default=None, help="use only the first N training examples (smoke runs)")
-    ap.add_argument("--seed", type=int, default=42, help="seed for init and shuffling (the val split always uses 42)")
+    ap = common.common_args(__doc__)
     ap.add_argument("--threads", type=int, default=os.cpu_count(), help="torch.set_num_threads (default: os.cpu_count())")
-    ap.add_argument("--json", metavar="OUT", help="write the results as JSON to OUT")
-    ap.add_argument("--data-dir", default=common.DEFAULT_DATA_DIR)
-    ap.add_argument("--val-batch-size", type=int, default=1000, help="batch size of the per-epoch validation pass")
-    ap.add_argument("--eval-repeats", type=int, default=5, help="timed repeats of the eval-throughput pass (best is kept)")
     ap.add_argument("--warmup-steps", type=int, default=5, help="untimed steps on a throw-away copy of the model before epoch 0")
     ap.add_argument("--dataloader", action="store_true", help="feed batches through torch.utils.data.DataLoader")
     ap.add_argument("--peak", action="store_true", help="also measure the CPU's float32 matmul peak (peak_flops.py)")
-    ap.add_argument("--flops", action="store_true", help="print the FLOPs per training step and exit")
     return ap.parse_args()
 
 
