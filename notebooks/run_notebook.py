@@ -15,6 +15,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 
 import nbformat
@@ -90,10 +91,15 @@ def main():
     client = NotebookClient(nb, kernel_name="gonb", timeout=args.timeout,
                             resources={"metadata": {"path": str(path.parent.resolve())}})
     start = time.time()
+    # GoNB logs every cell to its stderr; keep that out of the way.
+    log_path = pathlib.Path(tempfile.gettempdir()) / "gonb-kernel.log"
+    log = open(log_path, "w")
     try:
-        client.execute()
+        client.execute(stderr=log)
     finally:
         out = path if args.in_place else (pathlib.Path(args.out) if args.out else None)
+        log.close()
+        print(f"kernel log: {log_path}")
         if out:
             print(f"added {add_pngs(nb)} PNG copies of SVG charts")
             nbformat.write(nb, out)
