@@ -173,15 +173,15 @@ func newProgress(w io.Writer, enabled bool) *progress {
 	return &progress{w: w, enabled: enabled}
 }
 
-func (p *progress) step(epoch, step, steps int, loss float64) {
+func (p *progress) step(epoch, step, steps int) {
 	if !p.enabled || (step+1 < steps && time.Since(p.last) < 100*time.Millisecond) {
 		return
 	}
 	p.last, p.drawn = time.Now(), true
 	const width = 30
 	done := (step + 1) * width / steps
-	fmt.Fprintf(p.w, "\repoch %d [%s%s] %d/%d loss %.4f", epoch,
-		strings.Repeat("=", done), strings.Repeat(" ", width-done), step+1, steps, loss)
+	fmt.Fprintf(p.w, "\repoch %d [%s%s] %d/%d", epoch,
+		strings.Repeat("=", done), strings.Repeat(" ", width-done), step+1, steps)
 }
 
 func (p *progress) clear() {
