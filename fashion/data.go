@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Dimensions of the Fashion-MNIST data.
@@ -195,6 +196,9 @@ const envNoVerify = "FASHION_MNIST_NO_VERIFY"
 // one: the original location of the Fashion-MNIST files.
 const DefaultMirror = "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/"
 
+// downloadTimeout bounds LoadWith's download of the data set.
+const downloadTimeout = 10 * time.Minute
+
 // LoadOptions configures LoadWith.
 type LoadOptions struct {
 	// Dir is the directory that holds the four files. If empty, LoadWith
@@ -252,7 +256,11 @@ func LoadWith(opts LoadOptions) (*Data, error) {
 		if progress == nil {
 			progress = os.Stderr
 		}
-		if dlErr := Download(context.Background(), mirror, localDir, progress); dlErr != nil {
+		// A stalled mirror must not hang the caller: the four files (30 MB)
+		// take seconds on a working connection.
+		ctx, cancel := context.WithTimeout(context.Background(), downloadTimeout)
+		defer cancel()
+		if dlErr := Download(ctx, mirror, localDir, progress); dlErr != nil {
 			return nil, fmt.Errorf("%w\nfashion: downloading instead failed: %w", err, dlErr)
 		}
 		dir, source = absDir(localDir), sourceDownloaded
