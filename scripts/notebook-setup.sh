@@ -34,4 +34,14 @@ else
 fi
 # Registers the kernel for this user, pointing at the gonb binary.
 PATH="$PWD/.venv/bin:$PATH" gonb --install --force_deps --logtostderr=false
+# GoNB runs goimports (and go) from PATH: put Go's bin directories in the
+# kernel's environment, so JupyterLab works without changing the user's PATH.
+kernel="$(.venv/bin/jupyter --data-dir)/kernels/gonb/kernel.json"
+.venv/bin/python - "$kernel" "$gobin:$(dirname "$(command -v go)")" <<'PY'
+import json, sys
+path, dirs = sys.argv[1], sys.argv[2]
+spec = json.load(open(path))
+spec.setdefault("env", {})["PATH"] = dirs + ":${PATH}"  # jupyter_client expands ${PATH}
+json.dump(spec, open(path, "w"))
+PY
 echo "GoNB kernel installed; goimports and gonb are in $gobin (add it to PATH)."
