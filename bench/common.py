@@ -47,6 +47,15 @@ def common_args(description: str):
     return ap
 
 
+def epoch_record(epoch, loss_sum, n_train, val_loss, val_acc, train_s, epoch_s) -> dict:
+    """One history entry, printed as both references print it."""
+    rec = {"epoch": epoch, "train_loss": loss_sum / n_train, "val_loss": val_loss, "val_accuracy": val_acc,
+           "train_seconds": train_s, "epoch_seconds": epoch_s, "train_examples_per_s": n_train / train_s}
+    print(f"epoch {epoch}: train_loss {rec['train_loss']:.4f}  val_loss {val_loss:.4f}  val_acc {val_acc:.4f}  "
+          f"train {train_s:.2f}s ({n_train / train_s:,.0f} ex/s)  epoch {epoch_s:.2f}s")
+    return rec
+
+
 def read_idx(path: str) -> np.ndarray:
     """Reads a gzip'ed IDX file (ubyte data only, as Fashion-MNIST uses)."""
     with gzip.open(path, "rb") as f:

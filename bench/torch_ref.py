@@ -136,11 +136,7 @@ def main() -> None:
         epoch_s = time.perf_counter() - t_epoch
         train_times.append(train_s)
         epoch_times.append(epoch_s)
-        rec = {"epoch": epoch, "train_loss": loss_sum / n_train, "val_loss": val_loss, "val_accuracy": val_acc,
-               "train_seconds": train_s, "epoch_seconds": epoch_s, "train_examples_per_s": n_train / train_s}
-        history.append(rec)
-        print(f"epoch {epoch}: train_loss {rec['train_loss']:.4f}  val_loss {val_loss:.4f}  val_acc {val_acc:.4f}  "
-              f"train {train_s:.2f}s ({n_train / train_s:,.0f} ex/s)  epoch {epoch_s:.2f}s")
+        history.append(common.epoch_record(epoch, loss_sum, n_train, val_loss, val_acc, train_s, epoch_s))
 
     # Inference throughput on all 10,000 test images: eval mode, no_grad, batch 1000 and 10000.
     model.eval()

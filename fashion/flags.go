@@ -11,12 +11,12 @@ import (
 // field's current value as the default. Flag names are the JSON names with
 // dashes: -batch-size for BatchSize.
 func (c *Config) RegisterFlags(fs *flag.FlagSet) {
-	fs.Var((*intList)(&c.Hidden), "hidden", "hidden layer widths, comma-separated (e.g. 120,72,48; empty for none)")
+	fs.Var(intList(&c.Hidden), "hidden", "hidden layer widths, comma-separated (e.g. 120,72,48; empty for none)")
 	fs.StringVar(&c.Activation, "activation", c.Activation, "activation: "+strings.Join(Activations, ", "))
 	fs.Float64Var(&c.LeakySlope, "leaky-slope", c.LeakySlope, "negative slope of leaky_relu")
 	fs.StringVar(&c.Init, "init", c.Init, "weight initialization: "+strings.Join(Inits, ", "))
 	fs.StringVar(&c.Norm, "norm", c.Norm, "normalization before the activation: "+strings.Join(Norms, ", "))
-	fs.Var((*floatList)(&c.Dropout), "dropout", "dropout rates: one for every hidden layer, or one per layer (e.g. 0.2 or 0.2,0.2,0.1)")
+	fs.Var(floatList(&c.Dropout), "dropout", "dropout rates: one for every hidden layer, or one per layer (e.g. 0.2 or 0.2,0.2,0.1)")
 	fs.Float64Var(&c.L2, "l2", c.L2, "L2 coefficient λ: adds λ·Σw² over weight matrices to the loss")
 	fs.Float64Var(&c.WeightDecay, "weight-decay", c.WeightDecay, "AdamW's decoupled weight decay")
 	fs.IntVar(&c.Epochs, "epochs", c.Epochs, "epochs to train")
@@ -46,60 +46,42 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.Backend, "backend", c.Backend, "backend: auto, go, go:<options>, xla, xla:<plugin>")
 }
 
-// intList is a flag.Value for comma-separated integers.
-type intList []int
+// listFlag is a flag.Value for comma-separated values, parsed by parse;
+// an empty string is the empty list.
+type listFlag[T any] struct {
+	list  *[]T
+	parse func(string) (T, error)
+	what  string // "an integer", "a number"
+}
 
-func (l *intList) String() string {
-	if l == nil {
+func (l listFlag[T]) String() string {
+	if l.list == nil {
 		return ""
 	}
-	parts := make([]string, len(*l))
-	for i, v := range *l {
-		parts[i] = strconv.Itoa(v)
+	parts := make([]string, len(*l.list))
+	for i, v := range *l.list {
+		parts[i] = fmt.Sprint(v)
 	}
 	return strings.Join(parts, ",")
 }
 
-func (l *intList) Set(s string) error {
-	*l = nil
+func (l listFlag[T]) Set(s string) error {
+	*l.list = nil
 	if strings.TrimSpace(s) == "" {
 		return nil
 	}
 	for _, part := range strings.Split(s, ",") {
-		v, err := strconv.Atoi(strings.TrimSpace(part))
+		v, err := l.parse(strings.TrimSpace(part))
 		if err != nil {
-			return fmt.Errorf("%q is not an integer", part)
+			return fmt.Errorf("%q is not %s", part, l.what)
 		}
-		*l = append(*l, v)
+		*l.list = append(*l.list, v)
 	}
 	return nil
 }
 
-// floatList is a flag.Value for comma-separated numbers.
-type floatList []float64
+func intList(l *[]int) listFlag[int] { return listFlag[int]{l, strconv.Atoi, "an integer"} }
 
-func (l *floatList) String() string {
-	if l == nil {
-		return ""
-	}
-	parts := make([]string, len(*l))
-	for i, v := range *l {
-		parts[i] = strconv.FormatFloat(v, 'g', -1, 64)
-	}
-	return strings.Join(parts, ",")
-}
-
-func (l *floatList) Set(s string) error {
-	*l = nil
-	if strings.TrimSpace(s) == "" {
-		return nil
-	}
-	for _, part := range strings.Split(s, ",") {
-		v, err := strconv.ParseFloat(strings.TrimSpace(part), 64)
-		if err != nil {
-			return fmt.Errorf("%q is not a number", part)
-		}
-		*l = append(*l, v)
-	}
-	return nil
+func floatList(l *[]float64) listFlag[float64] {
+	return listFlag[float64]{l, func(s string) (float64, error) { return strconv.ParseFloat(s, 64) }, "a number"}
 }
