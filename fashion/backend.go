@@ -11,22 +11,37 @@ import (
 	"github.com/gomlx/gomlx/backends/simplego"
 )
 
-// goSafeOptions is appended to every pure-Go backend configuration.
-//
-// GoMLX v0.26.0's pure-Go backend can deadlock: with parallel op execution
-// each op runs on a worker of a bounded pool, and the small-matrix DotGeneral
-// (dotgeneral_small.go) then waits on that same pool for its own sub-tasks;
-// when every worker is an op waiting for sub-tasks nobody can run them (always
-// with go:parallelism=1, about once in twenty runs at the default). With
-// ops_sequential the ops run on the calling goroutine, which holds no worker,
-// so the sub-tasks always find one and the matrix products still use every
-// core. TestGoBackendDoesNotHang runs many steps under a timeout to show it.
-const goSafeOptions = "ops_sequential"
+// The pure-Go backend's options. GoMLX v0.26.0's pure-Go backend deadlocks
+// when it runs ops in parallel on its bounded worker pool: each op holds a
+// worker while its matrix product waits for sub-tasks from the same pool, and
+// when every worker is such an op nobody runs them (always with
+// go:parallelism=1, about once in twenty runs with the default pool; a run
+// with ops_parallel,dotgeneral_large hung here too). With parallelism=-1
+// the pool is unbounded: every task gets a goroutine at once, nothing waits
+// for a worker, so it cannot deadlock, and independent ops (the two halves of
+// a batch, see Model.logitsInParts; the updates of different weights) run on
+// both cores. Measured on the 2-core machine, 3 epochs of the exercise
+// (scratch runs, same losses): ops_sequential 7.3–7.8 s/epoch,
+// parallelism=-1,ops_sequential 6.7 s, parallelism=-1,ops_parallel 6.2–6.4 s.
+// When the user bounds the pool (parallelism=N), ops_sequential is forced:
+// ops then run on the caller's goroutine, which holds no worker.
+// TestGoBackendDoesNotHang runs many steps in each setting under a timeout.
+const (
+	goUnbounded  = "parallelism=-1"
+	goParallel   = "ops_parallel"
+	goSequential = "ops_sequential"
+	// goFastOptions is added unless another DotGeneral algorithm is chosen:
+	// the blocked ("large") matrix product is faster for this MLP's products
+	// ([128,784]·[784,120] and its gradient) than the one GoMLX picks for
+	// them: one epoch took 15.7 s by default, 10.7 s with dotgeneral_large
+	// (same losses; go run ./cmd/fashion train -epochs 1 -backend go:<options>).
+	goFastOptions = "dotgeneral_large"
+)
 
 // Backend is a GoMLX backend plus why it was chosen.
 type Backend struct {
 	backends.Backend
-	Config string // the configuration given to GoMLX, e.g. "go:ops_sequential"
+	Config string // the configuration given to GoMLX, e.g. "go:parallelism=-1,dotgeneral_large,ops_parallel"
 	Reason string // one line on why this backend runs
 }
 
@@ -48,8 +63,8 @@ func validateBackendName(name string) error {
 //
 //   - "auto": $GOMLX_BACKEND if set; else XLA (CUDA, then CPU) when a PJRT
 //     plugin is already installed (never downloading one); else "go".
-//   - "go" or "go:<options>": GoMLX's pure-Go backend, always with
-//     ops_sequential (see goSafeOptions).
+//   - "go" or "go:<options>": GoMLX's pure-Go backend, with options that
+//     cannot deadlock (see goUnbounded).
 //   - "xla" or "xla:<plugin>": GoMLX's XLA backend; an error if no plugin
 //     is installed.
 //
@@ -95,29 +110,37 @@ func NewBackend(name string) (*Backend, error) {
 	return &Backend{Backend: b, Config: config, Reason: reason}, nil
 }
 
-// goFastOptions is added to pure-Go backend options that choose no
-// DotGeneral algorithm: the blocked ("large") matrix product is faster for
-// this MLP's products ([128,784]·[784,120] and its gradient) than the one
-// GoMLX picks for them. Measured on the 2-core machine, one epoch of the
-// exercise: 15.7 s by default, 10.7 s with dotgeneral_large (same losses):
-// go run ./cmd/fashion train -epochs 1 -backend go:<options>.
-const goFastOptions = "dotgeneral_large"
-
-// goConfig adds goSafeOptions (and goFastOptions unless another DotGeneral
-// choice is given) to pure-Go backend options.
+// goConfig completes pure-Go backend options as explained at goUnbounded.
 func goConfig(opts string) string {
 	var parts []string
-	chosen := false
+	parallelism, sequential, algorithm := "", false, false
 	for _, o := range strings.Split(opts, ",") {
-		if o != "" && o != goSafeOptions && o != "ops_parallel" {
+		switch {
+		case o == "" || o == goParallel:
+		case o == goSequential:
+			sequential = true
+		case strings.HasPrefix(o, "parallelism="):
+			parallelism = o
+		default:
 			parts = append(parts, o)
-			chosen = chosen || strings.HasPrefix(o, "dotgeneral_")
+			algorithm = algorithm || strings.HasPrefix(o, "dotgeneral_")
 		}
 	}
-	if !chosen {
+	if !algorithm {
 		parts = append(parts, goFastOptions)
 	}
-	parts = append(parts, goSafeOptions)
+	switch {
+	case parallelism == "" || parallelism == goUnbounded:
+		parts = append([]string{goUnbounded}, parts...)
+		if sequential {
+			parts = append(parts, goSequential)
+		} else {
+			parts = append(parts, goParallel)
+		}
+	default:
+		parts = append([]string{parallelism}, parts...)
+		parts = append(parts, goSequential)
+	}
 	return simplego.BackendName + ":" + strings.Join(parts, ",")
 }
 
@@ -128,7 +151,35 @@ func newBackend(config string) (b backends.Backend, err error) {
 			err = fmt.Errorf("%v", r)
 		}
 	}()
+	if strings.HasPrefix(config, simplego.BackendName+":") && strings.Contains(config, "parallelism=") {
+		// GoMLX v0.26.0 prints "SimpleGo backend: parallelism set to N" to
+		// stdout whenever parallelism is configured, which the package does
+		// for every run: the line would fill each notebook cell's output.
+		defer quietStdout()()
+	}
 	return backends.NewWithConfig(config)
+}
+
+// quietStdout sends os.Stdout to the null device until the returned function
+// is called. Only for the instant of creating a backend: other goroutines'
+// prints in that instant would be lost too.
+func quietStdout() (restore func()) {
+	null, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	if err != nil {
+		return func() {}
+	}
+	saved := os.Stdout
+	os.Stdout = null
+	return func() {
+		os.Stdout = saved
+		null.Close()
+	}
+}
+
+// IsGo reports whether this is GoMLX's pure-Go backend.
+func (b *Backend) IsGo() bool {
+	base, _, _ := strings.Cut(b.Config, ":")
+	return base == simplego.BackendName
 }
 
 // String is the one line that says which backend runs and why.

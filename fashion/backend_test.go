@@ -1,6 +1,7 @@
 package fashion
 
 import (
+	"io"
 	"math"
 	"os"
 	"strings"
@@ -96,5 +97,28 @@ func TestXLAMatchesGo(t *testing.T) {
 	}
 	if math.Abs(goRun.TestAccuracy-xlaRun.TestAccuracy) > 0.002 {
 		t.Errorf("test accuracy: go %.4f, xla %.4f", goRun.TestAccuracy, xlaRun.TestAccuracy)
+	}
+}
+
+// TestGoBackendQuiet: GoMLX prints a line when the pure-Go backend's
+// parallelism is set, which NewBackend does for every run; it must not reach
+// the user's output.
+func TestGoBackendQuiet(t *testing.T) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	saved := os.Stdout
+	os.Stdout = w
+	b, err := NewBackend("go")
+	os.Stdout = saved
+	w.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.Finalize()
+	printed, _ := io.ReadAll(r)
+	if len(printed) > 0 {
+		t.Errorf("NewBackend(\"go\") printed %q", printed)
 	}
 }

@@ -180,6 +180,28 @@ func (m *Model) Logits(ctx *context.Context, x *Node) *Node {
 	return dense(ctx, x, n-1, n)
 }
 
+// logitsInParts is Logits of x [B,784] computed on parts blocks of rows
+// that share no op until the logits are joined, so that a backend running
+// independent ops concurrently (GoMLX's pure-Go one with ops_parallel) puts
+// one block on each core, in the backward pass too. The logits are the same
+// as Logits' (each row's products sum in the same order); the weights'
+// gradients become the sum of the blocks' gradients, a different order of
+// float32 additions. Measured on the 2-core machine, 3 epochs of the exercise
+// (scratch runs): 6.2–6.7 s/epoch in one block, 5.8–6.3 s in 2, 6.7–6.9 s
+// in 4 (smaller products waste more of the blocked kernel's 32-row tiles).
+// Not for batch norm, whose statistics would become per block.
+func (m *Model) logitsInParts(ctx *context.Context, x *Node, parts int) *Node {
+	b := x.Shape().Dimensions[0]
+	if parts <= 1 || b < parts {
+		return m.Logits(ctx, x)
+	}
+	blocks := make([]*Node, parts)
+	for i := range blocks {
+		blocks[i] = m.Logits(ctx, Slice(x, AxisRange(i*b/parts, (i+1)*b/parts)))
+	}
+	return Concatenate(blocks, 0)
+}
+
 // batchNorm normalizes x [batch,features] as torch.nn.BatchNorm1d: in
 // training with the batch's mean and (biased) variance, differentiating
 // through both, while updating running averages with momentum 0.1 (the

@@ -96,3 +96,45 @@ func TestPyTorchInitRanges(t *testing.T) {
 		}
 	}
 }
+
+// TestLogitsInParts: computing the logits in row blocks (for the pure-Go
+// backend's two cores) must give exactly Logits' values, for batch sizes that
+// split evenly or not, and leave the gradients equal up to float32 rounding.
+func TestLogitsInParts(t *testing.T) {
+	b := testBackend(t)
+	cfg := DefaultConfig()
+	ctx := context.New()
+	model, err := NewModel(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, rows := range []int{1, 2, 7, 88, 128} {
+		x := tensors.FromFlatDataAndDimensions(randomFloats(rng, rows*NumPixels), rows, NumPixels)
+		out, err := context.ExecOnceN(b, ctx, func(ctx *context.Context, x *Node) []*Node {
+			whole, parts := model.Logits(ctx, x), model.logitsInParts(ctx, x, 2)
+			w := layerCtx(ctx, 0, len(cfg.Hidden)+1).GetVariable("weights")
+			if w == nil {
+				panic("no weights variable in layer 0")
+			}
+			gWhole := Gradient(ReduceAllSum(Square(whole)), w.ValueGraph(x.Graph()))[0]
+			gParts := Gradient(ReduceAllSum(Square(parts)), w.ValueGraph(x.Graph()))[0]
+			return []*Node{whole, parts, gWhole, gParts}
+		}, x)
+		if err != nil {
+			t.Fatal(err)
+		}
+		whole, parts := tensors.MustCopyFlatData[float32](out[0]), tensors.MustCopyFlatData[float32](out[1])
+		for i := range whole {
+			if whole[i] != parts[i] {
+				t.Fatalf("%d rows: logit %d is %g in parts, %g whole", rows, i, parts[i], whole[i])
+			}
+		}
+		gWhole, gParts := tensors.MustCopyFlatData[float32](out[2]), tensors.MustCopyFlatData[float32](out[3])
+		for i := range gWhole {
+			if d := math.Abs(float64(gWhole[i] - gParts[i])); d > 1e-4*(1+math.Abs(float64(gWhole[i]))) {
+				t.Fatalf("%d rows: dW[%d] is %g in parts, %g whole", rows, i, gParts[i], gWhole[i])
+			}
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"time"
 
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:staticcheck
@@ -154,7 +155,9 @@ func TrainSplits(s *Splits, cfg Config, hooks *Hooks) (run *Run, err error) {
 	run = &Run{Config: cfg, Backend: backend.Config, BackendReason: backend.Reason, Started: start.UTC()}
 	n := s.Train.Len()
 	steps := (n + cfg.BatchSize - 1) / cfg.BatchSize
-	batch := newBatcher(s.Train, cfg.BatchSize)
+	if err := tr.setTrainSet(s.Train); err != nil {
+		return nil, err
+	}
 	var plat *plateau
 	if cfg.Schedule == "plateau" {
 		plat = newPlateau(cfg)
@@ -177,8 +180,7 @@ func TrainSplits(s *Splits, cfg Config, hooks *Hooks) (run *Run, err error) {
 				return nil, err
 			}
 			sumLR += lr
-			x, y := batch.take(perm[step*cfg.BatchSize : min(n, (step+1)*cfg.BatchSize)])
-			if err := tr.trainStep(x, y); err != nil {
+			if err := tr.trainStep(perm[step*cfg.BatchSize : min(n, (step+1)*cfg.BatchSize)]); err != nil {
 				return nil, fmt.Errorf("fashion: epoch %d, step %d: %w", epoch, step, err)
 			}
 			if hooks.Step != nil {
@@ -257,12 +259,27 @@ func TrainSplits(s *Splits, cfg Config, hooks *Hooks) (run *Run, err error) {
 // trainer holds the compiled graphs of one run.
 type trainer struct {
 	cfg      Config
+	backend  *Backend
 	ctx      *context.Context
 	model    *Model
 	stepExec *context.Exec
 	evalExec *context.Exec
 	lrVar    *context.Variable
 	lr       float64 // value last set in lrVar
+
+	// How a step gets its batch: with gather, the training set lives on the
+	// backend (allX, allY) and each step sends only the batch's indices, which
+	// the graph gathers; without, the host copies the batch (batch.take).
+	// On XLA CPU gathering on the device made an epoch 0.70 s → 0.55 s; the
+	// pure-Go backend's Gather copies one float at a time, so there the host
+	// copy is faster (7.3 s → 7.8 s/epoch when gathering): scratch runs of
+	// 2 epochs, see docs/bench.md for the benchmark.
+	gather     bool
+	allX, allY *tensors.Tensor
+	batch      *batcher
+	idx        []int32
+
+	parts int // batches go through the model in this many row blocks (logitsInParts)
 }
 
 func newTrainer(backend *Backend, cfg Config) (*trainer, error) {
@@ -276,16 +293,22 @@ func newTrainer(backend *Backend, cfg Config) (*trainer, error) {
 		return nil, err
 	}
 	opt := newOptimizer(cfg)
-	t := &trainer{cfg: cfg, ctx: ctx, model: model}
+	t := &trainer{cfg: cfg, backend: backend, ctx: ctx, model: model, gather: !backend.IsGo(), parts: 1}
+	if backend.IsGo() && cfg.Norm != "batch" {
+		// Two independent halves keep both cores of the pure-Go backend busy
+		// (XLA parallelizes inside its ops already). Not with batch norm,
+		// whose statistics are over the whole batch.
+		t.parts = min(2, runtime.NumCPU())
+	}
 	t.lrVar = optimizers.LearningRateVar(ctx, DType, cfg.LR)
 	t.lr = cfg.LR
 	// One training step: forward, mean cross-entropy, gradients and the
 	// optimizer's update, all in one graph. The L2 term joins the loss that is
 	// differentiated, not the one reported, so curves compare across L2.
-	t.stepExec, err = context.NewExec(backend, ctx, func(ctx *context.Context, x, y *Node) *Node {
+	step := func(ctx *context.Context, x, y *Node) *Node {
 		g := x.Graph()
 		ctx.SetTraining(g, true)
-		logits := model.Logits(ctx, x)
+		logits := model.logitsInParts(ctx, x, t.parts)
 		loss := ReduceAllMean(crossEntropy(logits, y))
 		objective := loss
 		if cfg.L2 > 0 {
@@ -294,13 +317,21 @@ func newTrainer(backend *Backend, cfg Config) (*trainer, error) {
 		opt.UpdateGraph(ctx, g, objective)
 		accumulate(ctx, g, loss, numCorrect(logits, y))
 		return loss
-	})
+	}
+	if t.gather {
+		t.stepExec, err = context.NewExec(backend, ctx, func(ctx *context.Context, allX, allY, idx *Node) *Node {
+			x, y := gatherBatch(allX, allY, idx)
+			return step(ctx, x, y)
+		})
+	} else {
+		t.stepExec, err = context.NewExec(backend, ctx, step)
+	}
 	if err != nil {
 		return nil, err
 	}
 	// Evaluation returns sums so that batches of any size add up exactly.
 	t.evalExec, err = context.NewExec(backend, ctx, func(ctx *context.Context, x, y *Node) (sumLoss, correct *Node) {
-		logits := model.Logits(ctx, x)
+		logits := model.logitsInParts(ctx, x, t.parts)
 		return ReduceAllSum(crossEntropy(logits, y)), numCorrect(logits, y)
 	})
 	return t, err
@@ -316,6 +347,11 @@ func (t *trainer) setLR(lr float64) error {
 }
 
 func (t *trainer) finalize() {
+	for _, x := range []*tensors.Tensor{t.allX, t.allY} {
+		if x != nil {
+			_ = x.FinalizeAll()
+		}
+	}
 	t.stepExec.Finalize()
 	t.evalExec.Finalize()
 	t.ctx.Finalize()
@@ -325,13 +361,49 @@ func (t *trainer) finalize() {
 // non-finite marker: each read waits for the device.
 const nonFiniteCheckEvery = 50
 
-func (t *trainer) trainStep(x, y *tensors.Tensor) error {
-	out, err := t.stepExec.Exec(x, y)
+// setTrainSet makes set the one trainStep draws from. With gather it is sent
+// to the backend now, once, and its host copy inside the tensors is freed.
+func (t *trainer) setTrainSet(set *Tensors) error {
+	if !t.gather {
+		t.batch = newBatcher(set, t.cfg.BatchSize)
+		return nil
+	}
+	t.allX, t.allY = set.tensors()
+	for _, x := range []*tensors.Tensor{t.allX, t.allY} {
+		if err := x.MaterializeOnDevice(t.backend, true, 0); err != nil {
+			return err
+		}
+		x.FinalizeLocal() // a no-op when the backend shares the host memory
+	}
+	t.idx = make([]int32, 0, t.cfg.BatchSize)
+	return nil
+}
+
+// trainStep runs one training step on the examples idx of the training set.
+func (t *trainer) trainStep(idx []int) error {
+	var out []*tensors.Tensor
+	var err error
+	if t.gather {
+		t.idx = t.idx[:0]
+		for _, i := range idx {
+			t.idx = append(t.idx, int32(i))
+		}
+		out, err = t.stepExec.Exec(t.allX, t.allY, tensors.FromFlatDataAndDimensions(t.idx, len(t.idx)))
+	} else {
+		x, y := t.batch.take(idx)
+		out, err = t.stepExec.Exec(x, y)
+	}
 	if err != nil {
 		return err
 	}
 	finalizeAll(out)
 	return nil
+}
+
+// gatherBatch takes the rows idx [B] of allX [N,784] and allY [N].
+func gatherBatch(allX, allY, idx *Node) (x, y *Node) {
+	at := ExpandAxes(idx, -1) // [B,1]: one index per example
+	return Gather(allX, at), Gather(allY, at)
 }
 
 // The training graph sums the batch losses and the right answers into
@@ -430,6 +502,12 @@ func (b *batcher) take(idx []int) (x, y *tensors.Tensor) {
 		ys[i] = b.src.Y[j]
 	}
 	return tensors.FromFlatDataAndDimensions(xs, len(idx), NumPixels), tensors.FromFlatDataAndDimensions(ys, len(idx))
+}
+
+// tensors returns the whole set as tensors X [N,784] and Y [N].
+func (t *Tensors) tensors() (x, y *tensors.Tensor) {
+	return tensors.FromFlatDataAndDimensions(t.X, t.Len(), NumPixels),
+		tensors.FromFlatDataAndDimensions(t.Y, t.Len())
 }
 
 // slice returns examples [start,end) as tensors.

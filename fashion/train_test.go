@@ -102,11 +102,12 @@ func TestTrainEpochHookErrorStops(t *testing.T) {
 }
 
 // TestGoBackendDoesNotHang runs many small training steps on the pure-Go
-// backend with one worker, the setting in which GoMLX v0.26.0's parallel op
-// execution deadlocked every time, and fails if they do not finish in time.
+// backend in the settings NewBackend makes of the risky ones (parallel ops
+// with one worker deadlocked GoMLX v0.26.0 every time) and fails if they do
+// not finish in time.
 func TestGoBackendDoesNotHang(t *testing.T) {
 	data := loadReal(t)
-	for _, backend := range []string{"go:parallelism=1,dotgeneral_small", "go:parallelism=1", "go"} {
+	for _, backend := range []string{"go:parallelism=1,dotgeneral_small,ops_parallel", "go:parallelism=1", "go:dotgeneral_small", "go"} {
 		cfg := quickConfig(3200, 3) // 3 × 100 steps of 32, plus validation passes
 		cfg.BatchSize = 32
 		cfg.EvalBatchSize = 100
@@ -226,10 +227,11 @@ func TestNewBackend(t *testing.T) {
 	for _, tc := range []struct {
 		name, wantConfig, wantErr string
 	}{
-		{"go", "go:dotgeneral_large,ops_sequential", ""},
+		{"go", "go:parallelism=-1,dotgeneral_large,ops_parallel", ""},
+		{"go:ops_sequential", "go:parallelism=-1,dotgeneral_large,ops_sequential", ""},
 		{"go:parallelism=1", "go:parallelism=1,dotgeneral_large,ops_sequential", ""},
-		{"go:ops_parallel", "go:dotgeneral_large,ops_sequential", ""},
-		{"go:dotgeneral_small", "go:dotgeneral_small,ops_sequential", ""},
+		{"go:parallelism=1,ops_parallel", "go:parallelism=1,dotgeneral_large,ops_sequential", ""},
+		{"go:parallelism=-1,dotgeneral_small", "go:parallelism=-1,dotgeneral_small,ops_parallel", ""},
 		{"go:bogus_option", "", "bogus_option"},
 		{"tpu", "", `backend "tpu" is invalid`},
 		{"", "", `backend "" is invalid`},

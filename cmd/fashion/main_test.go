@@ -44,7 +44,7 @@ func TestTrainCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"Epoca actual : 0/2", "Epoca actual : 1/2", "Train batches : 8", "Train loss : ", "Val loss : ", "Diff: ", "Test: loss", "backend go:dotgeneral_large,ops_sequential"} {
+	for _, want := range []string{"Epoca actual : 0/2", "Epoca actual : 1/2", "Train batches : 8", "Train loss : ", "Val loss : ", "Diff: ", "Test: loss", "backend go:parallelism=-1,dotgeneral_large,ops_parallel"} {
 		if !strings.Contains(stdout.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, stdout.String())
 		}
