@@ -21,17 +21,25 @@ const (
 // exercise's transforms.Normalize does: (x/255 - mean) / std for each x, as
 // float32, in the same order as images (N*NumPixels values for N images).
 func Standardize(images []uint8, mean, std float32) []float32 {
-	// 256 possible inputs: compute each once. The arithmetic is the same
-	// as computing every element directly, so the results are too.
-	var table [256]float32
-	for v := range table {
-		table[v] = (float32(v)/255 - mean) / std
-	}
+	table := standardTable(mean, std)
 	out := make([]float32, len(images))
 	for i, x := range images {
 		out[i] = table[x]
 	}
 	return out
+}
+
+// standardTable is Standardize's value for each of the 256 pixel values:
+// computing each once is the same arithmetic as computing every element
+// directly, so the results are too. Training standardizes its batches with
+// it (on the host, or inside the graph on XLA) from the uint8 images, so no
+// float32 copy of the training set is kept.
+func standardTable(mean, std float32) *[256]float32 {
+	var table [256]float32
+	for v := range table {
+		table[v] = (float32(v)/255 - mean) / std
+	}
+	return &table
 }
 
 // MeanStd returns the mean and the population standard deviation of the

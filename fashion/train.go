@@ -8,7 +8,9 @@ import (
 	"runtime"
 	"time"
 
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:staticcheck
+	"github.com/gomlx/gomlx/pkg/core/shapes"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 	"github.com/gomlx/gomlx/pkg/ml/train/optimizers"
@@ -42,9 +44,12 @@ type Hooks struct {
 	Backend func(b *Backend)
 }
 
-// Splits are the three standardized sets a run uses.
+// Splits are the three sets a run uses: the training images as they are
+// (each batch is standardized as it is drawn, see trainer.setTrainSet), the
+// validation and test halves standardized.
 type Splits struct {
-	Train, Val, Test *Tensors
+	Train     *Set
+	Val, Test *Tensors
 }
 
 // Tensors are standardized images [N,784] and labels [N] ready for a graph.
@@ -77,7 +82,7 @@ func Prepare(d *Data, cfg Config) (*Splits, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Splits{Train: NewTensors(train), Val: NewTensors(val), Test: NewTensors(test)}, nil
+	return &Splits{Train: train, Val: NewTensors(val), Test: NewTensors(test)}, nil
 }
 
 // balancedSubset takes n examples, as equal per class as n allows, in a
@@ -267,16 +272,18 @@ type trainer struct {
 	lrVar    *context.Variable
 	lr       float64 // value last set in lrVar
 
-	// How a step gets its batch: with gather, the training set lives on the
-	// backend (allX, allY) and each step sends only the batch's indices, which
-	// the graph gathers; without, the host copies the batch (batch.take).
-	// On XLA CPU gathering on the device made an epoch 0.70 s → 0.55 s; the
-	// pure-Go backend's Gather copies one float at a time, so there the host
-	// copy is faster (7.3 s → 7.8 s/epoch when gathering): scratch runs of
-	// 2 epochs, see docs/bench.md for the benchmark.
+	// How a step gets its batch: with gather, the training set's uint8
+	// images live on the backend (allX, allY) and each step sends only the
+	// batch's indices, which the graph gathers and standardizes; without,
+	// the host builds the standardized batch (takeBatch). On XLA CPU
+	// gathering on the device made an epoch 0.70 s → 0.55 s; the pure-Go
+	// backend's Gather copies one value at a time, so there the host copy is
+	// faster (7.3 s → 7.8 s/epoch when gathering): scratch runs of 2–4
+	// epochs, see docs/bench.md for the benchmark.
 	gather     bool
+	train      *Set
+	table      *[256]float32 // standardTable(Mean, Std)
 	allX, allY *tensors.Tensor
-	batch      *batcher
 	idx        []int32
 
 	parts int // batches go through the model in this many row blocks (logitsInParts)
@@ -293,7 +300,8 @@ func newTrainer(backend *Backend, cfg Config) (*trainer, error) {
 		return nil, err
 	}
 	opt := newOptimizer(cfg)
-	t := &trainer{cfg: cfg, backend: backend, ctx: ctx, model: model, gather: !backend.IsGo(), parts: 1}
+	t := &trainer{cfg: cfg, backend: backend, ctx: ctx, model: model, gather: !backend.IsGo(), parts: 1,
+		table: standardTable(Mean, Std)}
 	if backend.IsGo() && cfg.Norm != "batch" {
 		// Two independent halves keep both cores of the pure-Go backend busy
 		// (XLA parallelizes inside its ops already). Not with batch norm,
@@ -320,7 +328,7 @@ func newTrainer(backend *Backend, cfg Config) (*trainer, error) {
 	}
 	if t.gather {
 		t.stepExec, err = context.NewExec(backend, ctx, func(ctx *context.Context, allX, allY, idx *Node) *Node {
-			x, y := gatherBatch(allX, allY, idx)
+			x, y := gatherBatch(allX, allY, idx, t.table)
 			return step(ctx, x, y)
 		})
 	} else {
@@ -361,14 +369,19 @@ func (t *trainer) finalize() {
 // non-finite marker: each read waits for the device.
 const nonFiniteCheckEvery = 50
 
-// setTrainSet makes set the one trainStep draws from. With gather it is sent
-// to the backend now, once, and its host copy inside the tensors is freed.
-func (t *trainer) setTrainSet(set *Tensors) error {
+// setTrainSet makes set the one trainStep draws from. With gather its
+// images and labels are sent to the backend now, once.
+func (t *trainer) setTrainSet(set *Set) error {
+	t.train = set
 	if !t.gather {
-		t.batch = newBatcher(set, t.cfg.BatchSize)
 		return nil
 	}
-	t.allX, t.allY = set.tensors()
+	labels := make([]int32, set.Len())
+	for i, l := range set.Labels {
+		labels[i] = int32(l)
+	}
+	t.allX = tensors.FromFlatDataAndDimensions(set.Images, set.Len(), NumPixels)
+	t.allY = tensors.FromFlatDataAndDimensions(labels, set.Len())
 	for _, x := range []*tensors.Tensor{t.allX, t.allY} {
 		if err := x.MaterializeOnDevice(t.backend, true, 0); err != nil {
 			return err
@@ -390,7 +403,10 @@ func (t *trainer) trainStep(idx []int) error {
 		}
 		out, err = t.stepExec.Exec(t.allX, t.allY, tensors.FromFlatDataAndDimensions(t.idx, len(t.idx)))
 	} else {
-		x, y := t.batch.take(idx)
+		var x, y *tensors.Tensor
+		if x, y, err = t.takeBatch(idx); err != nil {
+			return err
+		}
 		out, err = t.stepExec.Exec(x, y)
 	}
 	if err != nil {
@@ -400,10 +416,34 @@ func (t *trainer) trainStep(idx []int) error {
 	return nil
 }
 
-// gatherBatch takes the rows idx [B] of allX [N,784] and allY [N].
-func gatherBatch(allX, allY, idx *Node) (x, y *Node) {
+// gatherBatch takes the rows idx [B] of allX (uint8 [N,784]) and allY [N],
+// and standardizes the images with table, as takeBatch does on the host.
+func gatherBatch(allX, allY, idx *Node, table *[256]float32) (x, y *Node) {
 	at := ExpandAxes(idx, -1) // [B,1]: one index per example
-	return Gather(allX, at), Gather(allY, at)
+	pixels := ConvertDType(Gather(allX, at), dtypes.Int32)
+	// The pixels as one column [B·784,1] of indices into the table: GoMLX
+	// v0.26.0's shape check of Gather compares the index axis with the
+	// operand's rank (1), not the indices' rank, so [B,784,1] is refused.
+	b := pixels.Shape().Dimensions[0]
+	x = Gather(Const(idx.Graph(), table[:]), Reshape(pixels, b*NumPixels, 1))
+	return Reshape(x, b, NumPixels), Gather(allY, at)
+}
+
+// takeBatch builds the standardized batch of the training examples idx:
+// x [len(idx),784] and y [len(idx)].
+func (t *trainer) takeBatch(idx []int) (x, y *tensors.Tensor, err error) {
+	x = tensors.FromShape(shapes.Make(DType, len(idx), NumPixels))
+	ys := make([]int32, len(idx))
+	err = tensors.MutableFlatData(x, func(xs []float32) {
+		for i, j := range idx {
+			row := xs[i*NumPixels : (i+1)*NumPixels]
+			for k, v := range t.train.Image(j) {
+				row[k] = t.table[v]
+			}
+			ys[i] = int32(t.train.Labels[j])
+		}
+	})
+	return x, tensors.FromFlatDataAndDimensions(ys, len(idx)), err
 }
 
 // The training graph sums the batch losses and the right answers into
@@ -492,23 +532,6 @@ type batcher struct {
 }
 
 func newBatcher(src *Tensors, size int) *batcher { return &batcher{src: src, size: size} }
-
-// take gathers the examples at idx into new tensors x [len(idx),784], y [len(idx)].
-func (b *batcher) take(idx []int) (x, y *tensors.Tensor) {
-	xs := make([]float32, len(idx)*NumPixels)
-	ys := make([]int32, len(idx))
-	for i, j := range idx {
-		copy(xs[i*NumPixels:(i+1)*NumPixels], b.src.X[j*NumPixels:(j+1)*NumPixels])
-		ys[i] = b.src.Y[j]
-	}
-	return tensors.FromFlatDataAndDimensions(xs, len(idx), NumPixels), tensors.FromFlatDataAndDimensions(ys, len(idx))
-}
-
-// tensors returns the whole set as tensors X [N,784] and Y [N].
-func (t *Tensors) tensors() (x, y *tensors.Tensor) {
-	return tensors.FromFlatDataAndDimensions(t.X, t.Len(), NumPixels),
-		tensors.FromFlatDataAndDimensions(t.Y, t.Len())
-}
 
 // slice returns examples [start,end) as tensors.
 func (b *batcher) slice(start, end int) (x, y *tensors.Tensor) {

@@ -3,13 +3,19 @@ package fashion
 import (
 	"errors"
 	"flag"
+	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:staticcheck
 	"io"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/gomlx/gomlx/pkg/ml/context"
 )
 
 // quickConfig is the exercise's model trained briefly on a balanced subset.
@@ -293,5 +299,59 @@ func TestBaselineRecord(t *testing.T) {
 	}
 	if last.TrainLoss >= 0.12 || last.ValLoss <= 0.45 {
 		t.Errorf("final train loss %.4f (want < 0.12), val loss %.4f (want > 0.45)", last.TrainLoss, last.ValLoss)
+	}
+}
+
+// TestBatchesStandardizeAlike: a training batch is the same whether the host
+// builds it (pure-Go backend) or the graph gathers it from the uint8 images
+// (XLA), and both equal Standardize of the chosen images, bit for bit.
+func TestBatchesStandardizeAlike(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	set := &Set{Images: make([]uint8, 300*NumPixels), Labels: make([]uint8, 300)}
+	for i := range set.Images {
+		set.Images[i] = uint8(rng.IntN(256))
+	}
+	for i := range set.Labels {
+		set.Labels[i] = uint8(rng.IntN(NumClasses))
+	}
+	b := testBackend(t)
+	tr := &trainer{table: standardTable(Mean, Std), train: set}
+	for _, idx := range [][]int{{0}, {299, 0, 17, 17}, rng.Perm(300)[:128]} {
+		hostX, hostY, err := tr.takeBatch(idx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		labels := make([]int32, set.Len())
+		for i, l := range set.Labels {
+			labels[i] = int32(l)
+		}
+		idx32 := make([]int32, len(idx))
+		for i, j := range idx {
+			idx32[i] = int32(j)
+		}
+		out, err := context.ExecOnceN(b, nil, func(ctx *context.Context, allX, allY, idx *Node) []*Node {
+			x, y := gatherBatch(allX, allY, idx, tr.table)
+			return []*Node{x, y}
+		}, tensors.FromFlatDataAndDimensions(set.Images, set.Len(), NumPixels),
+			tensors.FromFlatDataAndDimensions(labels, set.Len()), idx32)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want []float32
+		var wantY []int32
+		for _, j := range idx {
+			want = append(want, Standardize(set.Image(j), Mean, Std)...)
+			wantY = append(wantY, int32(set.Labels[j]))
+		}
+		for name, got := range map[string]*tensors.Tensor{"host": hostX, "graph": out[0]} {
+			if v := tensors.MustCopyFlatData[float32](got); !slices.Equal(v, want) {
+				t.Errorf("idx %v: %s batch differs from Standardize", idx, name)
+			}
+		}
+		for name, got := range map[string]*tensors.Tensor{"host": hostY, "graph": out[1]} {
+			if v := tensors.MustCopyFlatData[int32](got); !slices.Equal(v, wantY) {
+				t.Errorf("idx %v: %s labels %v, want %v", idx, name, v, wantY)
+			}
+		}
 	}
 }
