@@ -317,7 +317,7 @@ func TestBatchesStandardizeAlike(t *testing.T) {
 	b := testBackend(t)
 	tr := &trainer{table: standardTable(Mean, Std), train: set}
 	for _, idx := range [][]int{{0}, {299, 0, 17, 17}, rng.Perm(300)[:128]} {
-		hostX, hostY, err := tr.takeBatch(idx)
+		hostX, hostY, err := tr.takeBatches(idx, 1)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -351,6 +351,50 @@ func TestBatchesStandardizeAlike(t *testing.T) {
 		for name, got := range map[string]*tensors.Tensor{"host": hostY, "graph": out[1]} {
 			if v := tensors.MustCopyFlatData[int32](got); !slices.Equal(v, wantY) {
 				t.Errorf("idx %v: %s labels %v, want %v", idx, name, v, wantY)
+			}
+		}
+	}
+}
+
+// TestStepsPerCall: running several steps per call of the training graph (as
+// on XLA) trains exactly as one step per call, with every optimizer, per-step
+// learning-rate schedules, dropout's random draws and batch norm's running
+// statistics chained from step to step, and a partial last batch.
+func TestStepsPerCall(t *testing.T) {
+	data := loadReal(t)
+	for _, tc := range []struct {
+		name string
+		edit func(*Config)
+	}{
+		{"exercise", func(*Config) {}},
+		{"adamw+dropout+onecycle", func(c *Config) {
+			c.Optimizer, c.WeightDecay, c.Dropout, c.Schedule = "adamw", 0.01, []float64{0.3}, "onecycle"
+		}},
+		{"batchnorm+sgd+cosine by step", func(c *Config) {
+			c.Norm, c.Optimizer, c.LR, c.Schedule, c.ScheduleBy = "batch", "sgd", 0.05, "cosine", "step"
+		}},
+	} {
+		cfg := quickConfig(1300, 2) // 11 steps an epoch, the last of 20 examples
+		tc.edit(&cfg)
+		var runs [2]*Run
+		for i, k := range []int{1, 3} {
+			testStepsPerCall = k
+			var steps []int
+			run, err := Train(data, cfg, &Hooks{Step: func(_, step, _ int) { steps = append(steps, step) }})
+			testStepsPerCall = 0
+			if err != nil {
+				t.Fatalf("%s, %d steps per call: %v", tc.name, k, err)
+			}
+			if want := []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10}; !slices.Equal(steps, want) {
+				t.Fatalf("%s, %d steps per call: the Step hook saw %v, want %v", tc.name, k, steps, want)
+			}
+			runs[i] = run
+		}
+		for e := range runs[0].History {
+			a, b := runs[0].History[e], runs[1].History[e]
+			if a.TrainLoss != b.TrainLoss || a.ValLoss != b.ValLoss || a.LR != b.LR {
+				t.Errorf("%s epoch %d: 1 step per call gave train/val loss %.7f/%.7f lr %g, 3 gave %.7f/%.7f lr %g",
+					tc.name, e, a.TrainLoss, a.ValLoss, a.LR, b.TrainLoss, b.ValLoss, b.LR)
 			}
 		}
 	}
