@@ -53,8 +53,9 @@ func (r *Run) NewEvaluator() (e *Evaluator, err error) {
 		return nil, err
 	}
 	model := &Model{cfg: r.Config}
+	parts := partsFor(backend, r.Config)
 	e.exec, err = context.NewExec(backend, e.ctx, func(ctx *context.Context, x, y *Node) (losses, preds *Node) {
-		logits := model.Logits(ctx, x)
+		logits := model.logitsInParts(ctx, x, parts)
 		return crossEntropy(logits, y), ArgMax(logits, -1, y.DType())
 	})
 	if err != nil {

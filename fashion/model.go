@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"strings"
 
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
@@ -200,6 +201,16 @@ func (m *Model) logitsInParts(ctx *context.Context, x *Node, parts int) *Node {
 		blocks[i] = m.Logits(ctx, Slice(x, AxisRange(i*b/parts, (i+1)*b/parts)))
 	}
 	return Concatenate(blocks, 0)
+}
+
+// partsFor is how many blocks logitsInParts uses on backend b: two on the
+// pure-Go backend, to keep two cores busy (XLA parallelizes inside its ops
+// already); one with batch norm, whose statistics are over the whole batch.
+func partsFor(b *Backend, cfg Config) int {
+	if b.IsGo() && cfg.Norm != "batch" {
+		return min(2, runtime.NumCPU())
+	}
+	return 1
 }
 
 // batchNorm normalizes x [batch,features] as torch.nn.BatchNorm1d: in

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"runtime"
 	"time"
 
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
@@ -313,19 +312,13 @@ func newTrainer(backend *Backend, cfg Config) (*trainer, error) {
 		return nil, err
 	}
 	opt := newOptimizer(cfg)
-	t := &trainer{cfg: cfg, backend: backend, ctx: ctx, model: model, gather: !backend.IsGo(), parts: 1,
-		table: standardTable(Mean, Std), unroll: 1}
+	t := &trainer{cfg: cfg, backend: backend, ctx: ctx, model: model, gather: !backend.IsGo(),
+		parts: partsFor(backend, cfg), table: standardTable(Mean, Std), unroll: 1}
 	if t.gather {
 		t.unroll = 4
 	}
 	if testStepsPerCall > 0 {
 		t.unroll = testStepsPerCall
-	}
-	if backend.IsGo() && cfg.Norm != "batch" {
-		// Two independent halves keep both cores of the pure-Go backend busy
-		// (XLA parallelizes inside its ops already). Not with batch norm,
-		// whose statistics are over the whole batch.
-		t.parts = min(2, runtime.NumCPU())
 	}
 	t.lrVar = optimizers.LearningRateVar(ctx, DType, cfg.LR)
 	// One training step: forward, mean cross-entropy, gradients and the
@@ -437,13 +430,17 @@ func (t *trainer) trainSteps(idx []int, lrs []float32) error {
 		for i, j := range idx {
 			ids[i] = int32(j)
 		}
-		out, err = t.stepExec.Exec(t.allX, t.allY, tensors.FromFlatDataAndDimensions(ids, k, b), lrs)
+		in := []*tensors.Tensor{tensors.FromFlatDataAndDimensions(ids, k, b), tensors.FromFlatDataAndDimensions(lrs, k)}
+		defer finalizeAll(in) // now, not when the garbage collector finds them
+		out, err = t.stepExec.Exec(t.allX, t.allY, in[0], in[1])
 	} else {
 		var x, y *tensors.Tensor
 		if x, y, err = t.takeBatches(idx, k); err != nil {
 			return err
 		}
-		out, err = t.stepExec.Exec(x, y, lrs)
+		in := []*tensors.Tensor{x, y, tensors.FromFlatDataAndDimensions(lrs, k)}
+		defer finalizeAll(in)
+		out, err = t.stepExec.Exec(in[0], in[1], in[2])
 	}
 	if err != nil {
 		return err
