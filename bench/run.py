@@ -119,7 +119,7 @@ def main():
         "The exercise's configuration (MLP 784-120-72-48-10, batch 128, RMSprop). Training rates leave out "
         "validation and the first epoch's compilation; evaluation is the 10,000 test images, best of 5.",
         f"Peak: a 2048×2048 float32 matmul runs at {peak['peak_matmul_gflops']:.0f} GFLOP/s here; "
-        "a training example costs 451,776 FLOPs.", "",
+        "a training example costs 451,776 FLOPs. Where the time goes, and the targets: docs/performance.md.", "",
         "| implementation | backend | train examples/s | s/epoch | eval examples/s | peak RSS MB | ratio to PyTorch | % of matmul peak |",
         "|---|---|---:|---:|---:|---:|---:|---:|",
     ]

@@ -18,6 +18,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -92,6 +93,7 @@ func trainCmd(args []string, stdout, stderr io.Writer) error {
 	noVerify := fs.Bool("no-verify", false, "skip the SHA-256 check of the data (a deliberately modified copy)")
 	out := fs.String("out", "", "run record path (default data/runs/train-<time>.json)")
 	quiet := fs.Bool("quiet", false, "no progress bar")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the training (go tool pprof) to this file")
 	if err := parseFlags(fs, args, stdout, "usage: fashion train [flags]"); err != nil {
 		return err
 	}
@@ -110,6 +112,13 @@ func trainCmd(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(stdout, "Datos: %s (%s): train %v, test %v\n", data.Dir, data.Source, data.Train.ImagesShape(), data.Test.ImagesShape())
+	if *cpuProfile != "" {
+		stop, err := startCPUProfile(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	bar := newProgress(stderr, !*quiet)
 	run, err := fashion.Train(data, cfg, &fashion.Hooks{
 		Backend: func(b *fashion.Backend) { fmt.Fprintf(stdout, "Usando %s\n", b) },
@@ -189,4 +198,21 @@ func (p *progress) clear() {
 		fmt.Fprintf(p.w, "\r%s\r", strings.Repeat(" ", 70))
 		p.drawn = false
 	}
+}
+
+// startCPUProfile starts runtime/pprof's CPU profile into path; stop ends it
+// and closes the file.
+func startCPUProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("-cpuprofile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("-cpuprofile %s: %w", path, err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
 }

@@ -39,10 +39,18 @@ func TestTrainCommand(t *testing.T) {
 		t.Skip("real Fashion-MNIST not installed")
 	}
 	out := filepath.Join(t.TempDir(), "run.json")
+	profile := filepath.Join(t.TempDir(), "cpu.prof")
 	var stdout bytes.Buffer
-	err := run([]string{"train", "-epochs", "2", "-train-limit", "1000", "-backend", "go", "-quiet", "-out", out}, &stdout, &bytes.Buffer{})
+	err := run([]string{"train", "-epochs", "2", "-train-limit", "1000", "-backend", "go", "-quiet", "-out", out, "-cpuprofile", profile}, &stdout, &bytes.Buffer{})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if st, err := os.Stat(profile); err != nil || st.Size() == 0 {
+		t.Errorf("-cpuprofile %s: %v, want a profile", profile, err)
+	}
+	err = run([]string{"train", "-epochs", "1", "-train-limit", "100", "-quiet", "-out", out, "-cpuprofile", filepath.Join(t.TempDir(), "no", "such", "dir", "p")}, &stdout, &bytes.Buffer{})
+	if err == nil || !strings.Contains(err.Error(), "-cpuprofile") {
+		t.Errorf("-cpuprofile in a missing directory: %v, want an error naming the flag", err)
 	}
 	for _, want := range []string{"Epoca actual : 0/2", "Epoca actual : 1/2", "Train batches : 8", "Train loss : ", "Val loss : ", "Diff: ", "Test: loss", "backend go:parallelism=-1,dotgeneral_large,ops_parallel"} {
 		if !strings.Contains(stdout.String(), want) {
