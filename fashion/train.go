@@ -280,7 +280,7 @@ type trainer struct {
 	// How a step gets its batch: with gather, the training set's uint8
 	// images live on the backend (allX, allY) and each step sends only the
 	// batch's indices, which the graph gathers and standardizes; without,
-	// the host builds the standardized batch (takeBatch). On XLA CPU
+	// the host builds the standardized batch (takeBatches). On XLA CPU
 	// gathering on the device made an epoch 0.70 s → 0.55 s; the pure-Go
 	// backend's Gather copies one value at a time, so there the host copy is
 	// faster (7.3 s → 7.8 s/epoch when gathering): scratch runs of 2–4
@@ -450,7 +450,7 @@ func (t *trainer) trainSteps(idx []int, lrs []float32) error {
 }
 
 // gatherBatch takes the rows idx [B] of allX (uint8 [N,784]) and allY [N],
-// and standardizes the images with table, as takeBatch does on the host.
+// and standardizes the images with table, as takeBatches does on the host.
 func gatherBatch(allX, allY, idx *Node, table *[256]float32) (x, y *Node) {
 	at := ExpandAxes(idx, -1) // [B,1]: one index per example
 	pixels := ConvertDType(Gather(allX, at), dtypes.Int32)
