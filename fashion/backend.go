@@ -35,7 +35,9 @@ import (
 // one comes after the other user's reads, which end before its mutex
 // operations. So the race is in the bookkeeping, not in the values: training
 // gave bit-identical losses run after run (TestStepsPerCall) and equal to
-// ops_sequential's. Hence the package's own tests run without -race.
+// ops_sequential's. Built with -race (raceDetector), the package runs the ops
+// in sequence instead, so that programs and tests using it can look for races
+// of their own.
 const (
 	goUnbounded  = "parallelism=-1"
 	goParallel   = "ops_parallel"
@@ -142,7 +144,7 @@ func goConfig(opts string) string {
 	switch {
 	case parallelism == "" || parallelism == goUnbounded:
 		parts = append([]string{goUnbounded}, parts...)
-		if sequential {
+		if sequential || raceDetector {
 			parts = append(parts, goSequential)
 		} else {
 			parts = append(parts, goParallel)

@@ -1,0 +1,6 @@
+//go:build !race
+
+package fashion
+
+// raceDetector is true in binaries built with -race: see goUnbounded.
+const raceDetector = false
