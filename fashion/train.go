@@ -62,11 +62,16 @@ func (t *Tensors) Len() int { return len(t.Y) }
 
 // NewTensors standardizes a Set with the exercise's Mean and Std.
 func NewTensors(s *Set) *Tensors {
-	y := make([]int32, s.Len())
-	for i, l := range s.Labels {
+	return &Tensors{X: Standardize(s.Images, Mean, Std), Y: int32Labels(s.Labels)}
+}
+
+// int32Labels converts labels to the int32 the graphs take.
+func int32Labels(labels []uint8) []int32 {
+	y := make([]int32, len(labels))
+	for i, l := range labels {
 		y[i] = int32(l)
 	}
-	return &Tensors{X: Standardize(s.Images, Mean, Std), Y: y}
+	return y
 }
 
 // Prepare builds the run's splits as the exercise does: the training set
@@ -191,10 +196,8 @@ func TrainSplits(s *Splits, cfg Config, hooks *Hooks) (run *Run, err error) {
 			if err := tr.trainSteps(perm[step*cfg.BatchSize:min(n, (step+k)*cfg.BatchSize)], lrs); err != nil {
 				return nil, fmt.Errorf("fashion: epoch %d, step %d: %w", epoch, step, err)
 			}
-			for j := range k {
-				if hooks.Step != nil {
-					hooks.Step(epoch, step+j, steps)
-				}
+			for j := 0; hooks.Step != nil && j < k; j++ {
+				hooks.Step(epoch, step+j, steps)
 			}
 			step += k
 			if step%nonFiniteCheckEvery < k || step == steps {
@@ -326,7 +329,7 @@ func newTrainer(backend *Backend, cfg Config) (*trainer, error) {
 	// differentiated, not the one reported, so curves compare across L2.
 	// Steps chain inside a graph: each reads the variables the previous one
 	// set.
-	step := func(ctx *context.Context, x, y, lr *Node) *Node {
+	step := func(ctx *context.Context, x, y, lr *Node) {
 		g := x.Graph()
 		ctx.SetTraining(g, true)
 		t.lrVar.SetValueGraph(lr)
@@ -338,11 +341,12 @@ func newTrainer(backend *Backend, cfg Config) (*trainer, error) {
 		}
 		opt.UpdateGraph(ctx, g, objective)
 		accumulate(ctx, g, loss, numCorrect(logits, y))
-		return loss
 	}
 	// The inputs have a leading axis of k steps: the batches' indices idx
 	// [k,B] into the training set on the backend, or the batches x [k,B,784]
 	// and y [k,B] built on the host; and lrs [k], each step's learning rate.
+	// For one step the host sends x [B,784] and y [B]: slicing a step out
+	// would copy the batch on the pure-Go backend.
 	if t.gather {
 		t.stepExec, err = context.NewExec(backend, ctx, func(ctx *context.Context, allX, allY, idx, lrs *Node) {
 			for k := range idx.Shape().Dimensions[0] {
@@ -352,6 +356,10 @@ func newTrainer(backend *Backend, cfg Config) (*trainer, error) {
 		})
 	} else {
 		t.stepExec, err = context.NewExec(backend, ctx, func(ctx *context.Context, x, y, lrs *Node) {
+			if x.Rank() == 2 {
+				step(ctx, x, y, Reshape(lrs))
+				return
+			}
 			for k := range x.Shape().Dimensions[0] {
 				step(ctx, Squeeze(Slice(x, AxisElem(k)), 0), Squeeze(Slice(y, AxisElem(k)), 0), Squeeze(Slice(lrs, AxisElem(k)), 0))
 			}
@@ -390,12 +398,8 @@ func (t *trainer) setTrainSet(set *Set) error {
 	if !t.gather {
 		return nil
 	}
-	labels := make([]int32, set.Len())
-	for i, l := range set.Labels {
-		labels[i] = int32(l)
-	}
 	t.allX = tensors.FromFlatDataAndDimensions(set.Images, set.Len(), NumPixels)
-	t.allY = tensors.FromFlatDataAndDimensions(labels, set.Len())
+	t.allY = tensors.FromFlatDataAndDimensions(int32Labels(set.Labels), set.Len())
 	for _, x := range []*tensors.Tensor{t.allX, t.allY} {
 		if err := x.MaterializeOnDevice(t.backend, true, 0); err != nil {
 			return err
@@ -463,21 +467,25 @@ func gatherBatch(allX, allY, idx *Node, table *[256]float32) (x, y *Node) {
 }
 
 // takeBatches builds k standardized batches of the training examples idx:
-// x [k,len(idx)/k,784] and y [k,len(idx)/k].
+// x [k,len(idx)/k,784] and y [k,len(idx)/k], or x [len(idx),784] and
+// y [len(idx)] when k is 1.
 func (t *trainer) takeBatches(idx []int, k int) (x, y *tensors.Tensor, err error) {
-	b := len(idx) / k
-	x = tensors.FromShape(shapes.Make(DType, k, b, NumPixels))
+	dims := []int{k, len(idx) / k}
+	if k == 1 {
+		dims = dims[1:]
+	}
+	x = tensors.FromShape(shapes.Make(DType, append(dims, NumPixels)...))
 	ys := make([]int32, len(idx))
 	err = tensors.MutableFlatData(x, func(xs []float32) {
 		for i, j := range idx {
 			row := xs[i*NumPixels : (i+1)*NumPixels]
-			for k, v := range t.train.Image(j) {
-				row[k] = t.table[v]
+			for p, v := range t.train.Image(j) {
+				row[p] = t.table[v]
 			}
 			ys[i] = int32(t.train.Labels[j])
 		}
 	})
-	return x, tensors.FromFlatDataAndDimensions(ys, k, b), err
+	return x, tensors.FromFlatDataAndDimensions(ys, dims...), err
 }
 
 // The training graph sums the batch losses and the right answers into
