@@ -3,6 +3,7 @@ package fashion
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"embed"
 	"encoding/gob"
@@ -13,24 +14,37 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
+	"strings"
 	"sync"
+
+	"github.com/fashion-gomlx/fashion-gomlx/internal/atomicfile"
 )
 
-// sources are the files that decide a run's numbers: their hash is the code
-// version that keys the run cache, so a change to how data is prepared or a
-// model trained retrains, while a change to plots or notebook helpers does
-// not. A new file that affects training belongs in this list.
+// sources are the package's Go files. Every non-test one can change a
+// run's numbers (the early-stopping restore, the backend's matrix-product
+// choice and the evaluation live beside the model and the optimizer), so the
+// code version hashes them all: a hand-kept list once served stale runs. The
+// price is that an edit to a comment retrains; that is the safe side.
+// TestCodeVersionCoversEverySource checks the set against the directory.
 //
-//go:embed config.go preprocess.go model.go optim.go schedule.go train.go
+//go:embed *.go
 var sources embed.FS
 
-// CodeVersion is a short hash of the sources that decide training results.
+// sourceNames are the files CodeVersion hashes, sorted.
+func sourceNames() []string {
+	names, _ := fs.Glob(sources, "*.go")
+	names = slices.DeleteFunc(names, func(n string) bool { return strings.HasSuffix(n, "_test.go") })
+	sort.Strings(names)
+	return names
+}
+
+// CodeVersion is a short hash of the package's non-test sources: the code
+// that decides training results.
 var CodeVersion = sync.OnceValue(func() string {
 	h := sha256.New()
-	names, _ := fs.Glob(sources, "*.go")
-	sort.Strings(names)
-	for _, name := range names {
+	for _, name := range sourceNames() {
 		data, _ := sources.ReadFile(name)
 		fmt.Fprintf(h, "%s %d\n", name, len(data))
 		h.Write(data)
@@ -46,11 +60,14 @@ func RunKey(cfg Config, dataChecksum string) string {
 	return hex.EncodeToString(h[:])[:16]
 }
 
-// Cache keeps finished runs, record and parameters, in a directory:
-// <key>.json (the record) and <key>.params (the weights, gob-encoded). The
-// parameters file is written first and the record, which holds its SHA-256,
-// last, both atomically: a record is never visible before its weights, and
-// weights that do not match their record are not trusted.
+// Cache keeps finished runs in a directory, one entry per key:
+// <key>/run.json (the record) and <key>/params.gob (the weights,
+// gob-encoded; the record holds their SHA-256). An entry is written whole in
+// a temporary directory and renamed into place in one step, so a reader
+// sees a complete entry or none. Two processes that train the same key at
+// once (two machines on one shared runs directory) both build complete
+// entries; the first rename wins, the second finds the place taken and
+// returns the stored run, so the cache ends with one valid entry.
 type Cache struct {
 	Dir string
 }
@@ -95,8 +112,13 @@ func RepoRoot() string {
 var ErrNotCached = errors.New("run not in cache")
 
 func (c Cache) paths(key string) (record, params string) {
-	return filepath.Join(c.Dir, key+".json"), filepath.Join(c.Dir, key+".params")
+	return filepath.Join(c.Dir, key, recordFile), filepath.Join(c.Dir, key, paramsFile)
 }
+
+const (
+	recordFile = "run.json"
+	paramsFile = "params.gob"
+)
 
 // Load returns the stored run of key with its parameters. A missing,
 // partial or corrupt entry is an error wrapping ErrNotCached.
@@ -125,35 +147,83 @@ func (c Cache) Load(key string) (*Run, error) {
 	return run, nil
 }
 
-// Store saves a run and its parameters under run.Key.
-func (c Cache) Store(run *Run) error {
+// Store saves a run and its parameters under run.Key. With replace false an
+// existing valid entry is kept and returned instead (another process stored
+// the same run first); with replace true it is replaced. The returned run is
+// the one the cache now holds.
+func (c Cache) Store(run *Run, replace bool) (*Run, error) {
 	if run.Key == "" || len(run.Params) == 0 {
-		return errors.New("fashion: only a run with a key and parameters can be cached")
+		return nil, errors.New("fashion: only a run with a key and parameters can be cached")
 	}
 	var buf bytes.Buffer
 	w := bufio.NewWriter(&buf)
 	if err := gob.NewEncoder(w).Encode(run.Params); err != nil {
-		return fmt.Errorf("fashion: encoding parameters: %w", err)
+		return nil, fmt.Errorf("fashion: encoding parameters: %w", err)
 	}
 	w.Flush()
 	sum := sha256.Sum256(buf.Bytes())
 	run.ParamsSHA256 = hex.EncodeToString(sum[:])
-	recPath, paramsPath := c.paths(run.Key)
-	if err := writeFileAtomic(paramsPath, buf.Bytes()); err != nil {
-		return err
+	if err := os.MkdirAll(c.Dir, 0o755); err != nil {
+		return nil, fmt.Errorf("fashion: %w", err)
 	}
-	return run.Save(recPath)
+	tmp, err := os.MkdirTemp(c.Dir, "."+run.Key+".tmp*")
+	if err != nil {
+		return nil, fmt.Errorf("fashion: %w", err)
+	}
+	defer os.RemoveAll(tmp) // a no-op once renamed
+	if err := writeFileAtomic(filepath.Join(tmp, paramsFile), buf.Bytes()); err != nil {
+		return nil, err
+	}
+	if err := run.Save(filepath.Join(tmp, recordFile)); err != nil {
+		return nil, err
+	}
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		return nil, fmt.Errorf("fashion: %w", err)
+	}
+	final := filepath.Join(c.Dir, run.Key)
+	for attempt := 0; ; attempt++ {
+		err := os.Rename(tmp, final)
+		if err == nil {
+			break
+		}
+		if _, statErr := os.Stat(final); statErr != nil || attempt == 3 {
+			return nil, fmt.Errorf("fashion: storing %s: %w", final, err)
+		}
+		// The place is taken: another process stored this run first, or a
+		// corrupt entry is in the way.
+		if !replace {
+			if stored, err := c.Load(run.Key); err == nil {
+				return stored, nil
+			}
+		}
+		// Move the old entry aside first: a rename cannot replace a
+		// non-empty directory.
+		old, err := os.MkdirTemp(c.Dir, "."+run.Key+".old*")
+		if err != nil {
+			return nil, fmt.Errorf("fashion: %w", err)
+		}
+		if err := os.Rename(final, filepath.Join(old, "entry")); err != nil && !os.IsNotExist(err) {
+			os.RemoveAll(old)
+			return nil, fmt.Errorf("fashion: replacing %s: %w", final, err)
+		}
+		defer os.RemoveAll(old)
+	}
+	_ = atomicfile.SyncDir(c.Dir)
+	return run, nil
 }
 
 // Runs returns every readable record in the cache (without parameters),
-// oldest first; unreadable files are skipped.
+// oldest first; unreadable entries are skipped.
 func (c Cache) Runs() ([]*Run, error) {
-	names, err := filepath.Glob(filepath.Join(c.Dir, "*.json"))
+	names, err := filepath.Glob(filepath.Join(c.Dir, "*", recordFile))
 	if err != nil {
 		return nil, err
 	}
 	var runs []*Run
 	for _, name := range names {
+		if strings.HasPrefix(filepath.Base(filepath.Dir(name)), ".") {
+			continue // an entry being written or replaced
+		}
 		if r, err := LoadRun(name); err == nil && r.Key != "" {
 			runs = append(runs, r)
 		}
@@ -165,14 +235,20 @@ func (c Cache) Runs() ([]*Run, error) {
 // CacheOptions configure TrainCached.
 type CacheOptions struct {
 	Cache Cache  // where runs are kept; Dir "" = DefaultRunsDir()
-	Name  string // a label for the run (e.g. "dropout"), kept in its record
-	Force bool   // retrain even if the run is stored
-	Quick bool   // mark the run as a quick one (see QuickEnv)
+	Name  string // a label for a run trained now (e.g. "dropout"), kept in its record
+	Force bool   // retrain even if the run is stored, and replace it
+	Quick bool   // mark the run as a quick one (the notebook's quick mode)
 	Hooks *Hooks // passed to Train when training
+
+	// Context, if not nil, stops training between steps when it is done;
+	// nothing is stored then.
+	Context context.Context
 }
 
 // TrainCached returns the stored run of cfg on this data and code if there is
-// a valid one, else trains it and stores it. fromCache says which.
+// a valid one, else trains it and stores it. fromCache says which. A stored
+// run keeps the Name it was stored with; the returned copy carries
+// opts.Name when one is given.
 func TrainCached(d *Data, cfg Config, opts CacheOptions) (run *Run, fromCache bool, err error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, false, err
@@ -180,30 +256,34 @@ func TrainCached(d *Data, cfg Config, opts CacheOptions) (run *Run, fromCache bo
 	if opts.Cache.Dir == "" {
 		opts.Cache.Dir = DefaultRunsDir()
 	}
+	if opts.Context == nil {
+		opts.Context = context.Background()
+	}
 	key := RunKey(cfg, d.Checksum)
+	label := func(r *Run) *Run {
+		if opts.Name != "" {
+			r.Name = opts.Name
+		}
+		return r
+	}
 	if !opts.Force {
 		run, err := opts.Cache.Load(key)
 		if err == nil {
-			if opts.Name != "" && run.Name != opts.Name {
-				// Same run under a new label: record the label, keep the weights.
-				run.Name = opts.Name
-				if err := run.Save(filepath.Join(opts.Cache.Dir, key+".json")); err != nil {
-					return nil, false, err
-				}
-			}
-			return run, true, nil
+			return label(run), true, nil
 		}
 		if !errors.Is(err, ErrNotCached) {
 			return nil, false, err
 		}
 	}
-	run, err = Train(d, cfg, opts.Hooks)
+	run, err = trainValidated(opts.Context, d, cfg, opts.Hooks)
 	if err != nil {
 		return nil, false, err
 	}
 	run.Key, run.Name, run.DataChecksum, run.CodeVersion, run.Quick = key, opts.Name, d.Checksum, CodeVersion(), opts.Quick
-	if err := opts.Cache.Store(run); err != nil {
+	stored, err := opts.Cache.Store(run, opts.Force)
+	if err != nil {
 		return nil, false, err
 	}
-	return run, false, nil
+	// stored is another process's run when that one was stored first.
+	return label(stored), stored != run, nil
 }

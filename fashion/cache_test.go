@@ -4,6 +4,8 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
+	"strings"
 	"testing"
 )
 
@@ -70,5 +72,25 @@ func TestTrainCached(t *testing.T) {
 	leftovers, _ := filepath.Glob(filepath.Join(cache.Dir, ".*"))
 	if len(leftovers) != 0 {
 		t.Errorf("temporary files left in the cache: %v", leftovers)
+	}
+}
+
+// TestCodeVersionCoversEverySource: every non-test Go file of the package is
+// hashed into CodeVersion, so an edit anywhere in the core retrains instead
+// of serving a stale run.
+func TestCodeVersionCoversEverySource(t *testing.T) {
+	onDisk, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	onDisk = slices.DeleteFunc(onDisk, func(n string) bool { return strings.HasSuffix(n, "_test.go") })
+	slices.Sort(onDisk)
+	if hashed := sourceNames(); !slices.Equal(hashed, onDisk) {
+		t.Errorf("CodeVersion hashes %v, the package has %v", hashed, onDisk)
+	}
+	for _, must := range []string{"train.go", "trainer.go", "evaluate.go", "run.go", "backend.go", "batches.go"} {
+		if !slices.Contains(sourceNames(), must) {
+			t.Errorf("%s is not hashed into CodeVersion", must)
+		}
 	}
 }

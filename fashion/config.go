@@ -1,6 +1,9 @@
 package fashion
 
 import (
+	"encoding/json"
+	"reflect"
+	"sort"
 	"errors"
 	"fmt"
 	"math"
@@ -301,4 +304,29 @@ func (c Config) Summary() string {
 	}
 	return fmt.Sprintf("MLP %s (%s, init %s, norm %s), %d parameters; %s lr %g, batch %d, %d epochs",
 		strings.Join(names, "-"), c.Activation, c.Init, c.Norm, params, c.Optimizer, c.LR, c.BatchSize, c.Epochs)
+}
+
+// Diff lists the settings of c that differ from those of from, as
+// "name=value" pairs with the JSON names, sorted (backend and eval batch
+// size, which do not change results, are left out). c.Diff(DefaultConfig())
+// says what an experiment changes from the exercise.
+func (c Config) Diff(from Config) string {
+	var a, b map[string]any
+	ja, _ := json.Marshal(c)
+	jb, _ := json.Marshal(from)
+	_ = json.Unmarshal(ja, &a)
+	_ = json.Unmarshal(jb, &b)
+	var keys []string
+	for k := range a {
+		if k != "backend" && k != "eval_batch_size" && !reflect.DeepEqual(a[k], b[k]) {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		v, _ := json.Marshal(a[k])
+		parts[i] = k + "=" + strings.Trim(string(v), `"`)
+	}
+	return strings.Join(parts, " ")
 }

@@ -630,3 +630,23 @@ func (e gzipError) Error() string {
 }
 
 func (e gzipError) Unwrap() error { return e.err }
+
+// IndexOf returns the index of the first example of class label, or -1.
+func (s *Set) IndexOf(label uint8) int {
+	for i, l := range s.Labels {
+		if l == label {
+			return i
+		}
+	}
+	return -1
+}
+
+// Sample returns the first n images (fewer if the set is smaller) with
+// their class names as captions.
+func (s *Set) Sample(n int) (images [][]uint8, captions []string) {
+	for i := range min(n, s.Len()) {
+		images = append(images, s.Image(i))
+		captions = append(captions, ClassNames[s.Labels[i]])
+	}
+	return images, captions
+}

@@ -13,7 +13,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
+
+	"github.com/fashion-gomlx/fashion-gomlx/internal/progress"
 )
 
 // Download fetches the four gzip-compressed Fashion-MNIST files from mirror
@@ -106,7 +107,7 @@ func downloadFile(ctx context.Context, url, final, want string, w io.Writer) (er
 		}
 	}()
 
-	bar := &progressBar{w: w, name: filepath.Base(final), total: resp.ContentLength}
+	bar := progress.New(w, filepath.Base(final), resp.ContentLength, progress.Bytes)
 	// Everything read from the body is written to the temporary file and
 	// counted by the progress bar; the gzip reader decompresses the same
 	// bytes into the hash.
@@ -120,7 +121,11 @@ func downloadFile(ctx context.Context, url, final, want string, w io.Writer) (er
 		// Normally a no-op: the gzip reader reads to the end of the body.
 		_, err = io.Copy(io.Discard, body)
 	}
-	bar.finish(err == nil)
+	if err == nil {
+		bar.Finish("done")
+	} else {
+		bar.Finish("failed")
+	}
 	if err != nil {
 		if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
 			err = fmt.Errorf("%w (%w)", ctxErr, err)
@@ -143,61 +148,4 @@ func downloadFile(ctx context.Context, url, final, want string, w io.Writer) (er
 		return fmt.Errorf("fashion: %w", err)
 	}
 	return nil
-}
-
-// progressBar is an io.Writer that counts the bytes written to it and
-// redraws a one-line progress bar on w when the percentage changes, or at
-// most every 200ms when the total size is unknown.
-type progressBar struct {
-	w         io.Writer
-	name      string
-	total     int64 // -1 when unknown
-	done      int64
-	lastPct   int
-	lastDraw  time.Time
-	drawnOnce bool
-}
-
-func (p *progressBar) Write(b []byte) (int, error) {
-	p.done += int64(len(b))
-	if p.total > 0 {
-		if pct := p.percent(); pct != p.lastPct || !p.drawnOnce {
-			p.lastPct = pct
-			p.draw()
-		}
-	} else if time.Since(p.lastDraw) >= 200*time.Millisecond {
-		p.draw()
-	}
-	return len(b), nil
-}
-
-func (p *progressBar) percent() int {
-	return int(min(100, p.done*100/p.total))
-}
-
-const barWidth = 30
-
-func (p *progressBar) draw() {
-	p.drawnOnce = true
-	p.lastDraw = time.Now()
-	const mb = 1e6
-	if p.total > 0 {
-		pct := p.percent()
-		filled := pct * barWidth / 100
-		fmt.Fprintf(p.w, "\r%-28s [%s%s] %3d%% %6.1f/%.1f MB", p.name,
-			strings.Repeat("=", filled), strings.Repeat(" ", barWidth-filled),
-			pct, float64(p.done)/mb, float64(p.total)/mb)
-	} else {
-		fmt.Fprintf(p.w, "\r%-28s %6.1f MB", p.name, float64(p.done)/mb)
-	}
-}
-
-// finish draws the final state and ends the line.
-func (p *progressBar) finish(ok bool) {
-	p.draw()
-	if ok {
-		fmt.Fprintln(p.w, " done")
-	} else {
-		fmt.Fprintln(p.w, " failed")
-	}
 }

@@ -18,24 +18,116 @@ type Evaluation struct {
 	PerClass    [NumClasses]float64         // accuracy of each true class (recall)
 }
 
+// evaluator is the package's one evaluation graph: validation during
+// training, the test score and Run.Evaluate all go through it. Each set it
+// sees is sent to the backend once, as uint8 images in chunks of
+// Config.EvalBatchSize, and standardized inside the graph as the training
+// batches are; an evaluation then sends nothing and reads back two sums (and
+// the predictions when asked).
+type evaluator struct {
+	backend *Backend
+	exec    *context.Exec
+	batch   int
+	sets    map[*Set][]resident
+}
+
+// resident is a chunk of a set on the backend.
+type resident struct{ x, y *tensors.Tensor }
+
+// evalResult is an evaluation's raw totals.
+type evalResult struct {
+	sumLoss     float64
+	correct     int
+	predictions []int32
+}
+
+func newEvaluator(backend *Backend, ctx *context.Context, model *Model, cfg Config) (*evaluator, error) {
+	parts := partsFor(backend, cfg)
+	table := standardTable(Mean, Std)
+	exec, err := context.NewExec(backend, ctx, func(ctx *context.Context, pixels, y *Node) []*Node {
+		logits := model.logitsInParts(ctx, standardizeGraph(pixels, table), parts)
+		return []*Node{ReduceAllSum(crossEntropy(logits, y)), numCorrect(logits, y), ArgMax(logits, -1, y.DType())}
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &evaluator{backend: backend, exec: exec, batch: cfg.EvalBatchSize, sets: map[*Set][]resident{}}, nil
+}
+
+// chunks returns s's chunks on the backend, sending them the first time.
+func (e *evaluator) chunks(s *Set) ([]resident, error) {
+	if c, ok := e.sets[s]; ok {
+		return c, nil
+	}
+	var c []resident
+	for start := 0; start < s.Len(); start += e.batch {
+		end := min(s.Len(), start+e.batch)
+		x, y, err := residentSet(e.backend, s.Images[start*NumPixels:end*NumPixels], s.Labels[start:end], end-start)
+		if err != nil {
+			return nil, err
+		}
+		c = append(c, resident{x, y})
+	}
+	e.sets[s] = c
+	return c, nil
+}
+
+// evaluate runs the model in evaluation mode over s.
+func (e *evaluator) evaluate(s *Set, predictions bool) (r evalResult, err error) {
+	if s.Len() == 0 {
+		return r, errors.New("fashion: evaluating an empty set")
+	}
+	chunks, err := e.chunks(s)
+	if err != nil {
+		return r, err
+	}
+	var sumLoss, correct float64
+	if predictions {
+		r.predictions = make([]int32, 0, s.Len())
+	}
+	for _, c := range chunks {
+		out, err := e.exec.Exec(c.x, c.y)
+		if err != nil {
+			return r, err
+		}
+		sumLoss += float64(tensors.ToScalar[float32](out[0]))
+		correct += float64(tensors.ToScalar[float32](out[1]))
+		if predictions {
+			r.predictions = append(r.predictions, tensors.MustCopyFlatData[int32](out[2])...)
+		}
+		finalizeAll(out)
+	}
+	r.sumLoss, r.correct = sumLoss, int(correct)
+	return r, nil
+}
+
+func (e *evaluator) close() {
+	for _, chunks := range e.sets {
+		for _, c := range chunks {
+			_ = c.x.FinalizeAll()
+			_ = c.y.FinalizeAll()
+		}
+	}
+	e.exec.Finalize()
+}
+
+// Evaluator holds a run's trained model compiled for evaluation, to evaluate
+// several sets (or time evaluation) without rebuilding it.
+type Evaluator struct {
+	backend *Backend
+	ctx     *context.Context
+	eval    *evaluator
+}
+
 // Evaluate runs the run's trained model (Run.Params) in evaluation mode over
-// t, on the backend of r.Config.Backend.
-func (r *Run) Evaluate(t *Tensors) (*Evaluation, error) {
+// s, on the backend of r.Config.Backend.
+func (r *Run) Evaluate(s *Set) (*Evaluation, error) {
 	e, err := r.NewEvaluator()
 	if err != nil {
 		return nil, err
 	}
 	defer e.Close()
-	return e.Evaluate(t)
-}
-
-// Evaluator holds a trained model compiled for evaluation, to evaluate
-// several sets (or time evaluation) without rebuilding it.
-type Evaluator struct {
-	run     *Run
-	backend *Backend
-	ctx     *context.Context
-	exec    *context.Exec
+	return e.Evaluate(s)
 }
 
 // NewEvaluator loads the run's parameters on its backend.
@@ -47,18 +139,12 @@ func (r *Run) NewEvaluator() (e *Evaluator, err error) {
 	if err != nil {
 		return nil, err
 	}
-	e = &Evaluator{run: r, backend: backend, ctx: context.New()}
+	e = &Evaluator{backend: backend, ctx: context.New()}
 	if err := setParams(e.ctx, r.Params); err != nil {
 		e.Close()
 		return nil, err
 	}
-	model := &Model{cfg: r.Config}
-	parts := partsFor(backend, r.Config)
-	e.exec, err = context.NewExec(backend, e.ctx, func(ctx *context.Context, x, y *Node) (losses, preds *Node) {
-		logits := model.logitsInParts(ctx, x, parts)
-		return crossEntropy(logits, y), ArgMax(logits, -1, y.DType())
-	})
-	if err != nil {
+	if e.eval, err = newEvaluator(backend, e.ctx, &Model{cfg: r.Config}, r.Config); err != nil {
 		e.Close()
 		return nil, err
 	}
@@ -67,52 +153,39 @@ func (r *Run) NewEvaluator() (e *Evaluator, err error) {
 
 // Close releases the evaluator's backend.
 func (e *Evaluator) Close() {
-	if e.exec != nil {
-		e.exec.Finalize()
+	if e.eval != nil {
+		e.eval.close()
 	}
 	e.ctx.Finalize()
 	e.backend.Finalize()
 }
 
-// Evaluate computes loss, accuracy, predictions and confusion matrix over t.
-func (e *Evaluator) Evaluate(t *Tensors) (ev *Evaluation, err error) {
+// Evaluate computes loss, accuracy, predictions and confusion matrix over s.
+// The set stays on the backend until Close, so evaluating it again sends
+// nothing.
+func (e *Evaluator) Evaluate(s *Set) (ev *Evaluation, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("fashion: evaluation failed: %v", p)
 		}
 	}()
-	r, exec := e.run, e.exec
-	ev = &Evaluation{Predictions: make([]int32, 0, t.Len())}
-	b := newBatcher(t, r.Config.EvalBatchSize)
-	var sumLoss float64
-	for start := 0; start < t.Len(); start += r.Config.EvalBatchSize {
-		x, y := b.slice(start, min(t.Len(), start+r.Config.EvalBatchSize))
-		out, err := exec.Exec(x, y)
-		if err != nil {
-			return nil, err
-		}
-		for _, l := range tensors.MustCopyFlatData[float32](out[0]) {
-			sumLoss += float64(l)
-		}
-		ev.Predictions = append(ev.Predictions, tensors.MustCopyFlatData[int32](out[1])...)
-		finalizeAll(out)
+	r, err := e.eval.evaluate(s, true)
+	if err != nil {
+		return nil, err
 	}
+	ev = &Evaluation{Predictions: r.predictions}
 	var perClass [NumClasses]int
-	right := 0
 	for i, p := range ev.Predictions {
-		truth := t.Y[i]
+		truth := s.Labels[i]
 		ev.Confusion[truth][p]++
 		perClass[truth]++
-		if p == truth {
-			right++
-		}
 	}
 	for c := range NumClasses {
 		if perClass[c] > 0 {
 			ev.PerClass[c] = float64(ev.Confusion[c][c]) / float64(perClass[c])
 		}
 	}
-	n := float64(t.Len())
-	ev.Loss, ev.Accuracy = sumLoss/n, float64(right)/n
+	n := float64(s.Len())
+	ev.Loss, ev.Accuracy = r.sumLoss/n, float64(r.correct)/n
 	return ev, nil
 }

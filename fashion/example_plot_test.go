@@ -141,21 +141,3 @@ func ExampleMatrixText() {
 	// "[  0,   0, 255,   0,"
 	// "[  0,   0,   0,   7,"
 }
-
-// Curves drawn while a model trains: Update is the epoch hook, Done leaves
-// the final chart. Outside a notebook it only records the history.
-func ExampleLivePlot() {
-	live := fashion.NewLivePlot("my model")
-	hooks := &fashion.Hooks{Epoch: live.Update}
-	// run, err := fashion.Train(data, cfg, hooks) calls the hook after
-	// every epoch; here we call it by hand.
-	for _, e := range plotHistory(3) {
-		if err := hooks.Epoch(e); err != nil {
-			fmt.Println(err)
-		}
-	}
-	live.Done()
-	fmt.Println(len(live.History()), "epochs")
-	// Output:
-	// 3 epochs
-}

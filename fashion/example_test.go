@@ -35,8 +35,7 @@ func ExampleTrain() {
 	cfg.TrainLimit = 6000
 	run, err := fashion.Train(data, cfg, &fashion.Hooks{
 		Epoch: func(e fashion.Epoch) error {
-			fmt.Printf("Epoca actual : %d/%d  Train loss : %.4f  Val loss : %.4f  Diff: %.2f\n",
-				e.Epoch, cfg.Epochs, e.TrainLoss, e.ValLoss, e.Diff)
+			fmt.Println(fashion.FormatEpoch(e, cfg.Epochs))
 			return nil
 		},
 	})

@@ -353,18 +353,14 @@ func TestOverlaySVG(t *testing.T) {
 	}
 	for _, tc := range tests {
 		b, err := OverlaySVG("runs & <more>", tc.metric, tc.names, tc.histories)
-		derr := DisplayOverlay("runs", tc.metric, tc.names, tc.histories)
 		if tc.wantErr != "" {
 			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 				t.Errorf("OverlaySVG(%q, %d names, %d histories) error %v, want %q", tc.metric, len(tc.names), len(tc.histories), err, tc.wantErr)
 			}
-			if derr == nil || derr.Error() != err.Error() {
-				t.Errorf("DisplayOverlay error %v, want %v", derr, err)
-			}
 			continue
 		}
-		if err != nil || derr != nil {
-			t.Errorf("OverlaySVG(%q): %v, DisplayOverlay: %v", tc.metric, err, derr)
+		if err != nil {
+			t.Errorf("OverlaySVG(%q): %v", tc.metric, err)
 			continue
 		}
 		d := parseSVG(t, b)
@@ -609,12 +605,6 @@ func TestImageGridSVG(t *testing.T) {
 			}
 		})
 	}
-	if err := DisplayImages(imgs, []string{"a"}, 2); err == nil {
-		t.Errorf("DisplayImages with a wrong caption count: no error")
-	}
-	if err := DisplayImages(imgs, nil, 2); err != nil {
-		t.Errorf("DisplayImages: %v", err)
-	}
 }
 
 func TestMatrixText(t *testing.T) {
@@ -647,56 +637,6 @@ func TestMatrixText(t *testing.T) {
 	if got := MatrixText(img[:30]); got != MatrixText(img[:28])+fmt.Sprintf("[%3d, %3d]\n", img[28], img[29]) {
 		t.Errorf("partial last row: %q", got)
 	}
-}
-
-func TestDisplayOutsideNotebook(t *testing.T) {
-	if InNotebook() {
-		t.Skip("running inside a notebook")
-	}
-	h := plotTestHistory(3)
-	var m [NumClasses][NumClasses]int
-	// None of these may panic or print.
-	DisplaySVG([]byte("<svg/>"))
-	DisplaySVG(nil)
-	DisplayCurves("t", h)
-	DisplayCurves("", nil)
-	DisplayConfusion("c", m)
-	DisplayBars("b", []string{"a"}, []float64{0.5}, "")
-	if err := DisplayOverlay("o", "val_loss", []string{"a"}, [][]Epoch{h}); err != nil {
-		t.Error(err)
-	}
-	if err := DisplayImages([][]uint8{make([]uint8, NumPixels)}, []string{"x"}, 1); err != nil {
-		t.Error(err)
-	}
-	if err := DisplayImages([][]uint8{make([]uint8, 10)}, nil, 1); err == nil {
-		t.Error("DisplayImages with a bad image: no error")
-	}
-}
-
-func TestLivePlotOutsideNotebook(t *testing.T) {
-	p := NewLivePlot("live <run>")
-	if len(p.History()) != 0 {
-		t.Fatalf("new plot has history %v", p.History())
-	}
-	p.Done() // before any epoch
-	var hooks Hooks
-	hooks.Epoch = p.Update // usable as the epoch hook
-	h := plotTestHistory(4)
-	for _, e := range h {
-		if err := hooks.Epoch(e); err != nil {
-			t.Fatal(err)
-		}
-	}
-	got := p.History()
-	if len(got) != len(h) || got[3] != h[3] {
-		t.Fatalf("history %v, want %v", got, h)
-	}
-	got[0].TrainLoss = -1 // a copy
-	if p.History()[0].TrainLoss == -1 {
-		t.Errorf("History shares memory with the plot")
-	}
-	p.Done()
-	p.Done()
 }
 
 func TestPlotDeterministic(t *testing.T) {
@@ -783,15 +723,5 @@ func TestPlotSizes(t *testing.T) {
 		if n > 40000 {
 			t.Errorf("%s: %d bytes, more than 40 kB", name, n)
 		}
-	}
-}
-
-func TestLivePlotDoneWith(t *testing.T) {
-	p := NewLivePlot("cached")
-	p.Update(Epoch{Epoch: 0, TrainLoss: 1})
-	h := []Epoch{{Epoch: 0, TrainLoss: 0.5}, {Epoch: 1, TrainLoss: 0.4}}
-	p.DoneWith(h)
-	if got := p.History(); len(got) != 2 || got[1].TrainLoss != 0.4 {
-		t.Errorf("after DoneWith the history is %+v, want the given one", got)
 	}
 }

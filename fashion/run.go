@@ -2,15 +2,11 @@ package fashion
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
-	"strings"
 	"time"
 
-	"github.com/gomlx/gomlx/pkg/core/tensors"
-	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/fashion-gomlx/fashion-gomlx/internal/atomicfile"
 )
 
 // Run is the record of one training run: what was trained, how it went and
@@ -59,53 +55,6 @@ func (r *Run) BestEpoch() Epoch {
 	return best
 }
 
-// params copies the model's variables to the host.
-func (t *trainer) params() ([]Param, error) {
-	var ps []Param
-	for v := range t.ctx.InAbsPath(context.RootScope + modelScope).IterVariablesInScope() {
-		value, err := v.Value()
-		if err != nil {
-			return nil, fmt.Errorf("fashion: reading %s: %w", v.ScopeAndName(), err)
-		}
-		values, err := tensors.CopyFlatData[float32](value)
-		if err != nil {
-			return nil, fmt.Errorf("fashion: reading %s: %w", v.ScopeAndName(), err)
-		}
-		ps = append(ps, Param{Scope: v.Scope(), Name: v.Name(), Dims: value.Shape().Dimensions, Values: values})
-	}
-	return ps, nil
-}
-
-// loadParams sets the model's variables (creating missing ones) from ps.
-func (t *trainer) loadParams(ps []Param) error {
-	return setParams(t.ctx, ps)
-}
-
-func setParams(ctx *context.Context, ps []Param) error {
-	for _, p := range ps {
-		if !strings.HasPrefix(p.Scope, context.RootScope+modelScope) {
-			return fmt.Errorf("fashion: parameter %s/%s is outside the model scope", p.Scope, p.Name)
-		}
-		size := 1
-		for _, d := range p.Dims {
-			size *= d
-		}
-		if size != len(p.Values) {
-			return fmt.Errorf("fashion: parameter %s/%s has %d values for dims %v", p.Scope, p.Name, len(p.Values), p.Dims)
-		}
-		value := tensors.FromFlatDataAndDimensions(p.Values, p.Dims...)
-		sctx := ctx.InAbsPath(p.Scope).Checked(false)
-		if v := sctx.GetVariable(p.Name); v != nil {
-			if err := v.SetValue(value); err != nil {
-				return err
-			}
-			continue
-		}
-		sctx.VariableWithValue(p.Name, value)
-	}
-	return nil
-}
-
 // Save writes the run record as indented JSON to path, creating its
 // directory. It writes a temporary file and renames it, so a reader never
 // sees a half-written record.
@@ -137,37 +86,51 @@ func LoadRun(path string) (*Run, error) {
 	return &r, nil
 }
 
-// writeFileAtomic writes data to a temporary file next to path, syncs it and
-// renames it over path.
-func writeFileAtomic(path string, data []byte) (err error) {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+// writeFileAtomic is atomicfile.Write with the package's error prefix.
+func writeFileAtomic(path string, data []byte) error {
+	if err := atomicfile.Write(path, data); err != nil {
 		return fmt.Errorf("fashion: %w", err)
-	}
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("fashion: %w", err)
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	if _, err = f.Write(data); err != nil {
-		return fmt.Errorf("fashion: writing %s: %w", path, err)
-	}
-	if err = f.Sync(); err != nil {
-		return fmt.Errorf("fashion: writing %s: %w", path, err)
-	}
-	if err = f.Close(); err != nil {
-		return fmt.Errorf("fashion: writing %s: %w", path, err)
-	}
-	if err = os.Chmod(f.Name(), 0o644); err != nil {
-		return fmt.Errorf("fashion: %w", err)
-	}
-	if err = os.Rename(f.Name(), path); err != nil {
-		return errors.Join(fmt.Errorf("fashion: saving %s", path), err)
 	}
 	return nil
+}
+
+// KeptValAccuracy is the validation accuracy of the epoch whose weights the
+// run kept: what a choice between runs is made on, so that the test half
+// stays an unbiased estimate.
+func (r *Run) KeptValAccuracy() float64 { return r.History[r.KeptEpoch].ValAccuracy }
+
+// BestByValidation returns the run with the highest KeptValAccuracy (the
+// first of equals), or nil for none.
+func BestByValidation(runs []*Run) *Run {
+	var best *Run
+	for _, r := range runs {
+		if best == nil || r.KeptValAccuracy() > best.KeptValAccuracy() {
+			best = r
+		}
+	}
+	return best
+}
+
+// LatestByName keeps the latest run (by Started) of each non-empty Name, in
+// the order the names first appear in runs.
+func LatestByName(runs []*Run) []*Run {
+	latest := map[string]*Run{}
+	var order []string
+	for _, r := range runs {
+		if r.Name == "" {
+			continue
+		}
+		prev, seen := latest[r.Name]
+		if !seen {
+			order = append(order, r.Name)
+		}
+		if !seen || !r.Started.Before(prev.Started) {
+			latest[r.Name] = r
+		}
+	}
+	out := make([]*Run, len(order))
+	for i, name := range order {
+		out[i] = latest[name]
+	}
+	return out
 }

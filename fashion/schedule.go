@@ -68,3 +68,83 @@ func (p *plateau) step(valLoss float64) float64 {
 	}
 	return p.lr
 }
+
+// lrSchedule gives each step its learning rate: ScheduledLR of the
+// fractional epoch, or the plateau schedule's rate, which changes only
+// between epochs.
+type lrSchedule struct {
+	cfg     Config
+	plateau *plateau // nil unless Schedule is "plateau"
+	lr      float64  // the plateau's current rate
+}
+
+func newLRSchedule(cfg Config) *lrSchedule {
+	s := &lrSchedule{cfg: cfg, lr: cfg.LR}
+	if cfg.Schedule == "plateau" {
+		s.plateau = newPlateau(cfg)
+	}
+	return s
+}
+
+// rates returns the rates of the k steps from step of epoch (of steps).
+func (s *lrSchedule) rates(epoch, step, k, steps int) []float64 {
+	lrs := make([]float64, k)
+	for j := range lrs {
+		lrs[j] = s.lr
+		if s.plateau == nil {
+			lrs[j] = s.cfg.ScheduledLR(float64(epoch) + float64(step+j)/float64(steps))
+		}
+	}
+	return lrs
+}
+
+// endEpoch feeds the epoch's validation loss to the plateau schedule.
+func (s *lrSchedule) endEpoch(valLoss float64) {
+	if s.plateau != nil {
+		s.lr = s.plateau.step(valLoss)
+	}
+}
+
+// earlyStop is early stopping shaped like the plateau schedule: it watches
+// the validation loss, keeps the best epoch's weights, and says when
+// Config.EarlyStop epochs have passed without an improvement of more than
+// Config.EarlyStopDelta. Disabled (never stops, keeps nothing) when
+// EarlyStop is 0.
+type earlyStop struct {
+	patience int
+	delta    float64
+	best     Epoch
+	params   []Param // the best epoch's weights
+}
+
+// paramSource is what earlyStop needs of the trainer.
+type paramSource interface {
+	params() ([]Param, error)
+	load(ps []Param) error
+}
+
+func newEarlyStop(c Config) *earlyStop {
+	return &earlyStop{patience: c.EarlyStop, delta: c.EarlyStopDelta, best: Epoch{Epoch: -1, ValLoss: math.Inf(1)}}
+}
+
+// endEpoch takes the epoch's line and reports whether to stop.
+func (s *earlyStop) endEpoch(e Epoch, model paramSource) (stop bool, err error) {
+	if s.patience == 0 {
+		return false, nil
+	}
+	if e.ValLoss < s.best.ValLoss-s.delta {
+		s.best = e
+		s.params, err = model.params()
+		return false, err
+	}
+	return e.Epoch-s.best.Epoch >= s.patience, nil
+}
+
+// restoreBest loads the best epoch's weights if they are not the last
+// epoch's, and returns the epoch whose weights the model now holds.
+func (s *earlyStop) restoreBest(model paramSource, last int) (kept int, err error) {
+	if s.patience == 0 || s.best.Epoch < 0 || s.best.Epoch == last {
+		return last, nil
+	}
+	return s.best.Epoch, model.load(s.params)
+}

@@ -3,7 +3,6 @@ package fashion
 import (
 	"errors"
 	"flag"
-	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:staticcheck
 	"io"
 	"math/rand/v2"
 	"os"
@@ -13,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:staticcheck
 
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
@@ -318,7 +319,7 @@ func TestBatchesStandardizeAlike(t *testing.T) {
 		set.Labels[i] = uint8(rng.IntN(NumClasses))
 	}
 	b := testBackend(t)
-	tr := &trainer{table: standardTable(Mean, Std), train: set}
+	tr := &hostBatches{table: standardTable(Mean, Std), set: set}
 	for _, idx := range [][]int{{0}, {299, 0, 17, 17}, rng.Perm(300)[:128]} {
 		hostX, hostY, err := tr.takeBatches(idx, 1)
 		if err != nil {

@@ -74,7 +74,7 @@ func benchCmd(args []string, stdout io.Writer) error {
 		return err
 	}
 	defer ev.Close()
-	test := fashion.NewTensors(data.Test)
+	test := data.Test
 	if _, err := ev.Evaluate(test); err != nil { // compiles
 		return err
 	}

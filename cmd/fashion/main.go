@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/fashion-gomlx/fashion-gomlx/fashion"
+	"github.com/fashion-gomlx/fashion-gomlx/internal/progress"
 )
 
 // usageError exits with status 2: bad flags or values.
@@ -119,22 +120,25 @@ func trainCmd(args []string, stdout, stderr io.Writer) error {
 		}
 		defer stop()
 	}
-	bar := newProgress(stderr, !*quiet)
+	bar := progress.New(nil, "", 0, progress.Count)
+	if !*quiet && progress.IsTerminal(stderr) {
+		bar = progress.New(stderr, "", 0, progress.Count)
+	}
 	run, err := fashion.Train(data, cfg, &fashion.Hooks{
 		Backend: func(b *fashion.Backend) { fmt.Fprintf(stdout, "Usando %s\n", b) },
-		Step:    bar.step,
+		Step: func(epoch, step, steps int) {
+			if step == 0 {
+				bar.Reset(fmt.Sprintf("epoch %d", epoch), int64(steps))
+			}
+			bar.Set(int64(step + 1))
+		},
 		Epoch: func(e fashion.Epoch) error {
-			bar.clear()
-			fmt.Fprintf(stdout, "Epoca actual : %d/%d\n", e.Epoch, cfg.Epochs)
-			fmt.Fprintf(stdout, "\tTrain batches : %d\n", e.TrainBatches)
-			fmt.Fprintf(stdout, "\tTrain loss : %.6f\n", e.TrainLoss)
-			fmt.Fprintf(stdout, "\tVal loss : %.6f\n", e.ValLoss)
-			fmt.Fprintf(stdout, "\tDiff: %.4f\n", e.Diff)
-			fmt.Fprintf(stdout, "\tTrain acc : %.2f%%  Val acc : %.2f%%  (%.1f s)\n", 100*e.TrainAccuracy, 100*e.ValAccuracy, e.Seconds)
+			bar.Clear()
+			fmt.Fprintln(stdout, fashion.FormatEpoch(e, cfg.Epochs))
 			return nil
 		},
 	})
-	bar.clear()
+	bar.Clear()
 	if err != nil {
 		return err
 	}
@@ -163,41 +167,6 @@ func parseFlags(fs *flag.FlagSet, args []string, stdout io.Writer, usage string)
 		return usageError{err}
 	}
 	return nil
-}
-
-// progress draws a one-line progress bar on a terminal.
-type progress struct {
-	w       io.Writer
-	enabled bool
-	drawn   bool
-	last    time.Time
-}
-
-func newProgress(w io.Writer, enabled bool) *progress {
-	if f, ok := w.(*os.File); ok {
-		if st, err := f.Stat(); err != nil || st.Mode()&os.ModeCharDevice == 0 {
-			enabled = false // not a terminal: keep logs clean
-		}
-	}
-	return &progress{w: w, enabled: enabled}
-}
-
-func (p *progress) step(epoch, step, steps int) {
-	if !p.enabled || (step+1 < steps && time.Since(p.last) < 100*time.Millisecond) {
-		return
-	}
-	p.last, p.drawn = time.Now(), true
-	const width = 30
-	done := (step + 1) * width / steps
-	fmt.Fprintf(p.w, "\repoch %d [%s%s] %d/%d", epoch,
-		strings.Repeat("=", done), strings.Repeat(" ", width-done), step+1, steps)
-}
-
-func (p *progress) clear() {
-	if p.drawn {
-		fmt.Fprintf(p.w, "\r%s\r", strings.Repeat(" ", 70))
-		p.drawn = false
-	}
 }
 
 // startCPUProfile starts runtime/pprof's CPU profile into path; stop ends it

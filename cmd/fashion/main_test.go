@@ -52,7 +52,7 @@ func TestTrainCommand(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "-cpuprofile") {
 		t.Errorf("-cpuprofile in a missing directory: %v, want an error naming the flag", err)
 	}
-	for _, want := range []string{"Epoca actual : 0/2", "Epoca actual : 1/2", "Train batches : 8", "Train loss : ", "Val loss : ", "Diff: ", "Test: loss", "backend go:parallelism=-1,dotgeneral_large,ops_"} {
+	for _, want := range []string{"Epoca actual : 0/2", "Epoca actual : 1/2", "Train loss : ", "Val loss : ", "Diff: ", "Test: loss", "backend go:parallelism=-1,dotgeneral_large,ops_"} {
 		if !strings.Contains(stdout.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, stdout.String())
 		}

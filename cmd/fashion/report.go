@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 
 	"github.com/fashion-gomlx/fashion-gomlx/fashion"
+	"github.com/fashion-gomlx/fashion-gomlx/fashion/study"
 )
 
 // reportCmd writes the notebook's plots and tables for the stored runs as
@@ -18,26 +19,31 @@ func reportCmd(args []string, stdout io.Writer) error {
 	if err := parseFlags(fs, args, stdout, "usage: fashion report [-out FILE]  (the stored runs of fashion study or the notebook)"); err != nil {
 		return err
 	}
-	runs, err := fashion.Experiments()
+	cache := fashion.Cache{Dir: fashion.DefaultRunsDir()}
+	runs, err := study.StoredRuns(cache)
 	if err != nil {
 		return err
 	}
 	if len(runs) == 0 {
-		return fmt.Errorf("no stored runs in %s: run fashion study or the notebook first", fashion.DefaultRunsDir())
+		return fmt.Errorf("no stored runs of the study in %s: run fashion study first", cache.Dir)
 	}
-	best, err := fashion.BestExperiment()
+	best, err := cache.Load(fashion.BestByValidation(runs).Key)
 	if err != nil {
 		return err
 	}
-	test, tensors, err := fashion.TestSplit(best.Config)
+	data, err := fashion.Load("")
 	if err != nil {
 		return err
 	}
-	ev, err := best.Evaluate(tensors)
+	test, err := fashion.TestHalf(data, best.Config)
 	if err != nil {
 		return err
 	}
-	page, err := fashion.ReportHTML("Fashion-MNIST con GoMLX: entrenamientos", runs, best, test, ev)
+	ev, err := best.Evaluate(test)
+	if err != nil {
+		return err
+	}
+	page, err := study.ReportHTML("Fashion-MNIST con GoMLX: entrenamientos", runs, best, test, ev)
 	if err != nil {
 		return err
 	}

@@ -12,7 +12,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/fashion-gomlx/fashion-gomlx/internal/atomicfile"
+
 	"github.com/fashion-gomlx/fashion-gomlx/fashion"
+	"github.com/fashion-gomlx/fashion-gomlx/fashion/study"
 )
 
 // studyCmd trains the baseline and one variant per technique (see
@@ -30,18 +33,18 @@ func studyCmd(args []string, stdout, stderr io.Writer) error {
 	if err := parseFlags(fs, args, stdout, "usage: fashion study [flags]"); err != nil {
 		return err
 	}
-	variants := fashion.StudyVariants()
+	variants := study.Variants()
 	if *list {
 		for _, v := range variants {
-			fmt.Fprintf(stdout, "%-14s %s: %s\n", v.Name, v.About, fashion.ConfigDiff(v.Config))
+			fmt.Fprintf(stdout, "%-14s %s: %s\n", v.Name, v.About, v.Config.Diff(fashion.DefaultConfig()))
 		}
 		return nil
 	}
 	if *only != "" {
 		names := strings.Split(*only, ",")
-		var picked []fashion.Variant
+		var picked []study.Variant
 		for _, name := range names {
-			i := slices.IndexFunc(variants, func(v fashion.Variant) bool { return v.Name == name })
+			i := slices.IndexFunc(variants, func(v study.Variant) bool { return v.Name == name })
 			if i < 0 {
 				return usageError{fmt.Errorf("unknown variant %q (see fashion study -list)", name)}
 			}
@@ -65,14 +68,14 @@ func studyCmd(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	var rows []fashion.StudyRow
+	var rows []study.Row
 	for _, v := range variants {
 		start := time.Now()
 		run, cached, err := fashion.TrainCached(data, v.Config, fashion.CacheOptions{Name: v.Name})
 		if err != nil {
 			return fmt.Errorf("variant %s: %w", v.Name, err)
 		}
-		row := fashion.NewStudyRow(v, run)
+		row := study.NewRow(v, run)
 		rows = append(rows, row)
 		how := fmt.Sprintf("trained in %s", time.Since(start).Round(time.Second))
 		if cached {
@@ -89,7 +92,7 @@ func studyCmd(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-func writeStudy(rows []fashion.StudyRow, jsonOut, mdOut string, args []string) error {
+func writeStudy(rows []study.Row, jsonOut, mdOut string, args []string) error {
 	data, err := json.MarshalIndent(rows, "", "  ")
 	if err != nil {
 		return err
@@ -106,21 +109,12 @@ func writeStudy(rows []fashion.StudyRow, jsonOut, mdOut string, args []string) e
 	b.WriteString("Test accuracy is on the held-out test half (5000 images; its standard error near 90% is ±0.42 points),\n")
 	b.WriteString("with the weights of the last epoch (of the best one where early stopping is on); seconds per epoch\n")
 	b.WriteString("include validation and were measured while other work shared the 2 cores. Rows are also in `study.json`.\n\n")
-	b.WriteString(fashion.StudyMarkdown(rows))
+	b.WriteString(study.Markdown(rows))
 	return writeFile(mdOut, []byte(b.String()))
 }
 
-// writeFile writes through a temporary file and a rename.
-func writeFile(path string, data []byte) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, data, 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
-}
+// writeFile writes atomically (see atomicfile).
+func writeFile(path string, data []byte) error { return atomicfile.Write(path, data) }
 
 // cpuModel reads the CPU's name from /proc/cpuinfo.
 func cpuModel() string {

@@ -1,4 +1,4 @@
-package fashion
+package lab
 
 import (
 	"encoding/json"
@@ -40,7 +40,7 @@ func text(raw json.RawMessage) string {
 // exercise's sections in order, short code cells that define no package code,
 // the module set-up first, no failure in its outputs, and its size.
 func TestNotebookStructure(t *testing.T) {
-	path := filepath.Join("..", "notebooks", "fashion.ipynb")
+	path := filepath.Join("..", "..", "notebooks", "fashion.ipynb")
 	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
@@ -72,7 +72,7 @@ func TestNotebookStructure(t *testing.T) {
 			}
 		case "code":
 			if firstCode {
-				if !strings.Contains(src, "go mod edit -replace "+modulePath) || !strings.Contains(src, "-require "+modulePath) {
+				if !strings.Contains(src, "go mod edit -replace "+"github.com/fashion-gomlx/fashion-gomlx") || !strings.Contains(src, "-require "+"github.com/fashion-gomlx/fashion-gomlx") {
 					t.Errorf("first code cell does not point the notebook's go.mod at the repository:\n%s", src)
 				}
 				firstCode = false

@@ -1,13 +1,12 @@
-package fashion
-
-// Thin wrappers that show the charts of plot.go in a GoNB (Jupyter)
-// notebook. Outside a notebook every Display function does nothing: it
-// still reports invalid arguments, but renders and sends nothing.
+package lab
 
 import (
+	"errors"
 	"fmt"
+	"html"
 	"sync"
 
+	"github.com/fashion-gomlx/fashion-gomlx/fashion"
 	"github.com/janpfeifer/gonb/gonbui"
 	"github.com/janpfeifer/gonb/gonbui/protocol"
 )
@@ -16,11 +15,24 @@ import (
 func InNotebook() bool { return gonbui.IsNotebook }
 
 // DisplaySVG shows an SVG document in the cell's output.
-func DisplaySVG(svg []byte) {
-	if !gonbui.IsNotebook {
-		return
+func DisplaySVG(svg []byte) error {
+	if len(svg) == 0 {
+		return errors.New("lab: DisplaySVG: empty SVG")
 	}
-	sendSVG("", svg)
+	if gonbui.IsNotebook {
+		sendSVG("", svg)
+	}
+	return nil
+}
+
+// DisplayMarkdown shows Markdown in a notebook, or prints it outside one.
+func DisplayMarkdown(md string) error {
+	if gonbui.IsNotebook {
+		gonbui.DisplayMarkdown(md)
+	} else {
+		fmt.Print(md)
+	}
+	return nil
 }
 
 // sendSVG sends svg as image/svg+xml, which JupyterLab draws for outputs it
@@ -37,67 +49,56 @@ func sendSVG(id string, svg []byte) {
 }
 
 // DisplayCurves shows the loss and accuracy charts of a history.
-func DisplayCurves(title string, h []Epoch) {
-	if !gonbui.IsNotebook {
-		return
+func DisplayCurves(title string, h []fashion.Epoch) error {
+	if len(h) == 0 {
+		return errors.New("lab: DisplayCurves: empty history")
 	}
-	DisplaySVG(CurvesSVG(title, h))
+	return DisplaySVG(fashion.CurvesSVG(title, h))
 }
 
 // DisplayOverlay shows one metric of several histories in one chart; see
-// OverlaySVG for the metrics and the errors.
-func DisplayOverlay(title, metric string, names []string, histories [][]Epoch) error {
-	if !gonbui.IsNotebook {
-		return checkOverlay(metric, names, histories)
-	}
-	svg, err := OverlaySVG(title, metric, names, histories)
+// figures.Overlay for the metrics and the errors.
+func DisplayOverlay(title, metric string, names []string, histories [][]fashion.Epoch) error {
+	svg, err := fashion.OverlaySVG(title, metric, names, histories)
 	if err != nil {
 		return err
 	}
-	DisplaySVG(svg)
-	return nil
+	return DisplaySVG(svg)
 }
 
 // DisplayConfusion shows a confusion matrix (rows true class, columns
-// predicted class) labelled with ClassNames.
-func DisplayConfusion(title string, m [NumClasses][NumClasses]int) {
-	if !gonbui.IsNotebook {
-		return
-	}
-	DisplaySVG(ConfusionSVG(title, m, nil))
+// predicted class) labelled with the class names.
+func DisplayConfusion(title string, m [fashion.NumClasses][fashion.NumClasses]int) error {
+	return DisplaySVG(fashion.ConfusionSVG(title, m, nil))
 }
 
-// DisplayBars shows a horizontal bar chart; see BarsSVG.
-func DisplayBars(title string, names []string, values []float64, format string) {
-	if !gonbui.IsNotebook {
-		return
+// DisplayBars shows a horizontal bar chart of values with a format such as
+// "%.1f%%".
+func DisplayBars(title string, names []string, values []float64, format string) error {
+	if len(names) != len(values) {
+		return fmt.Errorf("lab: DisplayBars: %d names for %d values", len(names), len(values))
 	}
-	DisplaySVG(BarsSVG(title, names, values, format))
+	return DisplaySVG(fashion.BarsSVG(title, names, values, format))
 }
 
-// DisplayImages shows images with captions in a grid of cols columns at 3
-// screen pixels per image pixel; see ImageGridSVG for the errors.
+// DisplayImages shows 28×28 images with captions in a grid of cols columns.
 func DisplayImages(images [][]uint8, captions []string, cols int) error {
-	if !gonbui.IsNotebook {
-		return checkImages(images, captions, 3)
-	}
-	svg, err := ImageGridSVG(images, captions, cols, 0)
+	svg, err := fashion.ImageGridSVG(images, captions, cols, 0)
 	if err != nil {
 		return err
 	}
-	DisplaySVG(svg)
-	return nil
+	return DisplaySVG(svg)
 }
 
 // LivePlot shows the loss and accuracy curves of a training while it runs,
 // redrawn after every epoch in one output area of the cell, and leaves the
 // final static chart there when Done is called. Its Update method fits
-// Hooks.Epoch:
+// fashion.Hooks.Epoch:
 //
-//	live := fashion.NewLivePlot("my model")
+//	live := lab.NewLivePlot("my model")
 //	hooks := fashion.Hooks{Epoch: live.Update}
 //	// ... train with hooks ...
-//	live.Done()
+//	err := live.Done()
 //
 // Outside a notebook it only records the history. It is safe for
 // concurrent use.
@@ -105,7 +106,7 @@ type LivePlot struct {
 	mu      sync.Mutex
 	title   string
 	id      string // GoNB display id; "" outside a notebook
-	history []Epoch
+	history []fashion.Epoch
 }
 
 // NewLivePlot starts a live plot. In a notebook it reserves an output area
@@ -118,14 +119,14 @@ func NewLivePlot(title string) *LivePlot {
 		if title != "" {
 			msg = title + ": " + msg
 		}
-		gonbui.UpdateHTML(p.id, `<div style="font-family:`+fontFamily+`;color:#666666">`+esc(msg)+`</div>`)
+		gonbui.UpdateHTML(p.id, `<div style="font-family:Helvetica, Arial, sans-serif;color:#666666">`+html.EscapeString(msg)+`</div>`)
 	}
 	return p
 }
 
 // Update records an epoch and, in a notebook, redraws the curves. It
 // always returns nil, so it can be used as Hooks.Epoch.
-func (p *LivePlot) Update(e Epoch) error {
+func (p *LivePlot) Update(e fashion.Epoch) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.history = append(p.history, e)
@@ -134,32 +135,36 @@ func (p *LivePlot) Update(e Epoch) error {
 		if p.title != "" {
 			title = p.title + " (" + title + ")"
 		}
-		gonbui.UpdateHTML(p.id, "<div>"+string(CurvesSVG(title, p.history))+"</div>")
+		gonbui.UpdateHTML(p.id, "<div>"+string(fashion.CurvesSVG(title, p.history))+"</div>")
 	}
 	return nil
 }
 
 // Done replaces the live area with the final static chart of the history.
-func (p *LivePlot) Done() {
+func (p *LivePlot) Done() error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.id != "" {
-		sendSVG(p.id, CurvesSVG(p.title, p.history))
+	if len(p.history) == 0 {
+		return errors.New("lab: LivePlot.Done: no epoch recorded")
 	}
+	if p.id != "" {
+		sendSVG(p.id, fashion.CurvesSVG(p.title, p.history))
+	}
+	return nil
 }
 
 // DoneWith replaces the recorded epochs with h and shows the final static
 // chart: for a run that was not trained here (e.g. loaded from the cache).
-func (p *LivePlot) DoneWith(h []Epoch) {
+func (p *LivePlot) DoneWith(h []fashion.Epoch) error {
 	p.mu.Lock()
-	p.history = append([]Epoch(nil), h...)
+	p.history = append([]fashion.Epoch(nil), h...)
 	p.mu.Unlock()
-	p.Done()
+	return p.Done()
 }
 
 // History returns a copy of the epochs recorded so far.
-func (p *LivePlot) History() []Epoch {
+func (p *LivePlot) History() []fashion.Epoch {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return append([]Epoch(nil), p.history...)
+	return append([]fashion.Epoch(nil), p.history...)
 }

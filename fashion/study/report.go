@@ -1,10 +1,13 @@
-package fashion
+package study
 
 import (
 	"bytes"
 	"fmt"
 	"html"
 	"time"
+
+	"github.com/fashion-gomlx/fashion-gomlx/fashion"
+	"github.com/fashion-gomlx/fashion-gomlx/fashion/figures"
 )
 
 // ReportHTML renders a self-contained HTML page (inline SVG, no scripts, no
@@ -12,8 +15,8 @@ import (
 // baseline next to the exercise's PyTorch log, an overlay of all validation
 // losses, the comparison table, and the evaluation of best on its test half
 // (accuracy, confusion matrix, accuracy per class, misclassified images).
-// test holds the raw test-half images of best's split (see TestSplit).
-func ReportHTML(title string, runs []*Run, best *Run, test *Set, ev *Evaluation) ([]byte, error) {
+// test holds the raw test-half images of best's split (see fashion.TestHalf).
+func ReportHTML(title string, runs []*fashion.Run, best *fashion.Run, test *fashion.Set, ev *fashion.Evaluation) ([]byte, error) {
 	var b bytes.Buffer
 	esc := html.EscapeString
 	fmt.Fprintf(&b, `<!DOCTYPE html>
@@ -25,25 +28,25 @@ td:first-child,td:nth-child(2),th{text-align:left}svg{max-width:100%%;height:aut
 `, esc(title), esc(title), time.Now().UTC().Format("2006-01-02 15:04 UTC"))
 
 	names := make([]string, len(runs))
-	histories := make([][]Epoch, len(runs))
+	histories := make([][]fashion.Epoch, len(runs))
 	for i, r := range runs {
 		names[i], histories[i] = r.Name, r.History
 	}
 	if len(runs) > 0 {
 		b.WriteString("<h2>Comparación de todos los entrenamientos</h2>\n")
-		overlay, err := OverlaySVG("Validation loss", "val_loss", names, histories)
+		overlay, err := fashion.OverlaySVG("Validation loss", "val_loss", names, histories)
 		if err != nil {
 			return nil, err
 		}
 		b.Write(overlay)
-		b.WriteString(comparisonHTML(runs))
+		b.WriteString(figures.HTMLTable(figures.ComparisonHeader, figures.ComparisonRows(runs)))
 	}
 	for _, r := range runs {
-		fmt.Fprintf(&b, "<h2>%s</h2><p>%s</p>\n", esc(r.Name), esc(r.Config.Summary()+"; "+ConfigDiff(r.Config)))
-		b.Write(CurvesSVG(r.Name, r.History))
+		fmt.Fprintf(&b, "<h2>%s</h2><p>%s</p>\n", esc(r.Name), esc(r.Config.Summary()+"; "+r.Config.Diff(fashion.DefaultConfig())))
+		b.Write(fashion.CurvesSVG(r.Name, r.History))
 		if r.Name == "baseline" {
-			overlay, err := OverlaySVG("Validation loss: GoMLX vs. PyTorch (exercise)", "val_loss",
-				[]string{"GoMLX", "PyTorch (exercise)"}, [][]Epoch{r.History, ExerciseHistory()})
+			overlay, err := fashion.OverlaySVG("Validation loss: GoMLX vs. PyTorch (exercise)", "val_loss",
+				[]string{"GoMLX", "PyTorch (exercise)"}, [][]fashion.Epoch{r.History, fashion.ExerciseHistory()})
 			if err != nil {
 				return nil, err
 			}
@@ -53,11 +56,11 @@ td:first-child,td:nth-child(2),th{text-align:left}svg{max-width:100%%;height:aut
 	if best != nil && ev != nil {
 		fmt.Fprintf(&b, "<h2>Evaluación final: %s</h2><p>Test accuracy %.2f%% on %d images, loss %.4f.</p>\n",
 			esc(best.Name), 100*ev.Accuracy, len(ev.Predictions), ev.Loss)
-		b.Write(ConfusionSVG("Confusion matrix: "+best.Name, ev.Confusion, nil))
-		b.Write(BarsSVG("Accuracy per class: "+best.Name, ClassNames[:], ev.PerClass[:], "%.1f%%"))
+		b.Write(fashion.ConfusionSVG("Confusion matrix: "+best.Name, ev.Confusion, nil))
+		b.Write(fashion.BarsSVG("Accuracy per class: "+best.Name, fashion.ClassNames[:], ev.PerClass[:], "%.1f%%"))
 		if test != nil {
-			images, captions := Misclassified(test, ev, 24)
-			gallery, err := ImageGridSVG(images, captions, 8, 0)
+			images, captions := figures.Misclassified(test, ev, 24)
+			gallery, err := fashion.ImageGridSVG(images, captions, 8, 0)
 			if err != nil {
 				return nil, err
 			}
@@ -66,23 +69,4 @@ td:first-child,td:nth-child(2),th{text-align:left}svg{max-width:100%%;height:aut
 	}
 	b.WriteString("</body></html>\n")
 	return b.Bytes(), nil
-}
-
-// comparisonHTML is ComparisonMarkdown as an HTML table.
-func comparisonHTML(runs []*Run) string {
-	var b bytes.Buffer
-	b.WriteString("<table><tr>")
-	for _, h := range comparisonHeader {
-		b.WriteString("<th>" + html.EscapeString(h) + "</th>")
-	}
-	b.WriteString("</tr>\n")
-	for _, row := range comparisonRows(runs) {
-		b.WriteString("<tr>")
-		for _, cell := range row {
-			b.WriteString("<td>" + html.EscapeString(cell) + "</td>")
-		}
-		b.WriteString("</tr>\n")
-	}
-	b.WriteString("</table>\n")
-	return b.String()
 }

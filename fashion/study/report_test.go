@@ -1,22 +1,24 @@
-package fashion
+package study
 
 import (
 	"strings"
 	"testing"
+
+	"github.com/fashion-gomlx/fashion-gomlx/fashion"
 )
 
 func TestReportHTML(t *testing.T) {
-	mk := func(name string, losses ...float64) *Run {
-		r := &Run{Name: name, Config: DefaultConfig(), TestAccuracy: 0.88}
+	mk := func(name string, losses ...float64) *fashion.Run {
+		r := &fashion.Run{Name: name, Config: fashion.DefaultConfig(), TestAccuracy: 0.88}
 		for i, l := range losses {
-			r.History = append(r.History, Epoch{Epoch: i, TrainLoss: l, ValLoss: l + 0.1, ValAccuracy: 0.8})
+			r.History = append(r.History, fashion.Epoch{Epoch: i, TrainLoss: l, ValLoss: l + 0.1, ValAccuracy: 0.8})
 		}
 		return r
 	}
-	runs := []*Run{mk("baseline", 0.5, 0.4), mk("drop<out>", 0.6, 0.45)}
+	runs := []*fashion.Run{mk("baseline", 0.5, 0.4), mk("drop<out>", 0.6, 0.45)}
 	runs[1].Config.Dropout = []float64{0.2}
-	test := &Set{Images: make([]uint8, 3*NumPixels), Labels: []uint8{0, 1, 2}}
-	ev := &Evaluation{Accuracy: 1.0 / 3, Predictions: []int32{0, 2, 1}}
+	test := &fashion.Set{Images: make([]uint8, 3*fashion.NumPixels), Labels: []uint8{0, 1, 2}}
+	ev := &fashion.Evaluation{Accuracy: 1.0 / 3, Predictions: []int32{0, 2, 1}}
 	ev.Confusion[0][0], ev.Confusion[1][2], ev.Confusion[2][1] = 1, 1, 1
 	page, err := ReportHTML("Informe & más", runs, runs[0], test, ev)
 	if err != nil {

@@ -1,0 +1,152 @@
+// Package study is the techniques study: the exercise's baseline, one
+// variant per technique and combinations (Variants), trained through the run
+// cache by "fashion study" and the notebook alike, their results table
+// (Row, Markdown) and the self-contained HTML report (ReportHTML).
+package study
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/fashion-gomlx/fashion-gomlx/fashion"
+)
+
+// Variant is one configuration of the study: the exercise's baseline with
+// one technique changed, or a combination.
+type Variant struct {
+	Name   string // short identifier, e.g. "dropout"
+	About  string // what it changes, in a few words
+	Config fashion.Config
+}
+
+// Variants returns the study's configurations: the baseline, one
+// variant per technique (each changing as little as possible), and
+// combinations, with the exercise's architecture unless the name says
+// otherwise. The values are common starting points, not tuned per variant.
+func Variants() []Variant {
+	base := fashion.DefaultConfig()
+	v := func(name, about string, edit func(c *fashion.Config)) Variant {
+		c := base
+		c.Hidden = append([]int(nil), base.Hidden...)
+		edit(&c)
+		return Variant{Name: name, About: about, Config: c}
+	}
+	adamw := func(c *fashion.Config) { c.Optimizer, c.LR, c.WeightDecay = "adamw", 1e-3, 0.05 }
+	return []Variant{
+		v("baseline", "the exercise: RMSprop lr 1e-4 momentum 0.9", func(c *fashion.Config) {}),
+		v("l2", "L2 λ=1e-3 on the weights", func(c *fashion.Config) { c.L2 = 1e-3 }),
+		v("dropout", "dropout 0.2 after each hidden layer", func(c *fashion.Config) { c.Dropout = []float64{0.2} }),
+		v("l2_dropout", "L2 1e-3 and dropout 0.2", func(c *fashion.Config) { c.L2, c.Dropout = 1e-3, []float64{0.2} }),
+		v("batchnorm", "batch norm before each activation", func(c *fashion.Config) { c.Norm = "batch" }),
+		v("layernorm", "layer norm before each activation", func(c *fashion.Config) { c.Norm = "layer" }),
+		v("he", "He (Kaiming) normal initialization", func(c *fashion.Config) { c.Init = "he_normal" }),
+		v("leaky_relu", "LeakyReLU 0.01 with He init", func(c *fashion.Config) { c.Activation, c.Init = "leaky_relu", "he_normal" }),
+		v("elu", "ELU with He init", func(c *fashion.Config) { c.Activation, c.Init = "elu", "he_normal" }),
+		v("selu", "SELU with LeCun normal init", func(c *fashion.Config) { c.Activation, c.Init = "selu", "lecun_normal" }),
+		v("gelu", "GELU with He init", func(c *fashion.Config) { c.Activation, c.Init = "gelu", "he_normal" }),
+		v("silu", "SiLU (swish) with He init", func(c *fashion.Config) { c.Activation, c.Init = "silu", "he_normal" }),
+		v("tanh", "tanh with Xavier normal init", func(c *fashion.Config) { c.Activation, c.Init = "tanh", "xavier_normal" }),
+		v("sgd_nesterov", "SGD lr 0.05, Nesterov momentum 0.9", func(c *fashion.Config) { c.Optimizer, c.LR, c.Nesterov = "sgd", 0.05, true }),
+		v("adam", "Adam lr 1e-3", func(c *fashion.Config) { c.Optimizer, c.LR = "adam", 1e-3 }),
+		v("adamw", "AdamW lr 1e-3, weight decay 0.05", adamw),
+		v("step_lr", "step decay ×0.3 every 10 epochs", func(c *fashion.Config) { c.Schedule, c.StepSize, c.Gamma = "step", 10, 0.3 }),
+		v("cosine", "cosine annealing, 2 warm-up epochs", func(c *fashion.Config) { c.Schedule, c.WarmupEpochs, c.ScheduleBy = "cosine", 2, "step" }),
+		v("onecycle", "one-cycle up to lr 1e-3", func(c *fashion.Config) { c.Schedule, c.MaxLR, c.ScheduleBy = "onecycle", 1e-3, "step" }),
+		v("plateau", "×0.3 after 2 epochs without improvement", func(c *fashion.Config) { c.Schedule, c.Gamma, c.Patience = "plateau", 0.3, 2 }),
+		v("early_stop", "early stopping, patience 5", func(c *fashion.Config) { c.EarlyStop = 5 }),
+		v("dropout_plateau", "dropout 0.2 + plateau ×0.3 (RMSprop of the exercise)", func(c *fashion.Config) {
+			c.Dropout = []float64{0.2}
+			c.Schedule, c.Gamma, c.Patience = "plateau", 0.3, 2
+		}),
+		v("dropout_step", "dropout 0.2 + step decay ×0.3 every 10 epochs", func(c *fashion.Config) {
+			c.Dropout = []float64{0.2}
+			c.Schedule, c.StepSize, c.Gamma = "step", 10, 0.3
+		}),
+		v("combined", "AdamW + batch norm + dropout 0.2 + He + cosine", func(c *fashion.Config) {
+			adamw(c)
+			c.Norm, c.Dropout, c.Init = "batch", []float64{0.2}, "he_normal"
+			c.Schedule, c.WarmupEpochs, c.ScheduleBy = "cosine", 2, "step"
+		}),
+		v("combined_plateau", "AdamW + batch norm + dropout 0.2 + He + plateau ×0.3", func(c *fashion.Config) {
+			adamw(c)
+			c.Norm, c.Dropout, c.Init = "batch", []float64{0.2}, "he_normal"
+			c.Schedule, c.Gamma, c.Patience = "plateau", 0.3, 2
+		}),
+		v("combined_dropout3", "AdamW + batch norm + dropout 0.3 + He + cosine, 60 epochs", func(c *fashion.Config) {
+			adamw(c)
+			c.Epochs = 60
+			c.Norm, c.Dropout, c.Init = "batch", []float64{0.3}, "he_normal"
+			c.Schedule, c.WarmupEpochs, c.ScheduleBy = "cosine", 2, "step"
+		}),
+		v("combined_wide", "the combination on a 1024-512-256 MLP, dropout 0.3", func(c *fashion.Config) {
+			adamw(c)
+			c.Hidden = []int{1024, 512, 256}
+			c.Norm, c.Dropout, c.Init = "batch", []float64{0.3}, "he_normal"
+			c.Schedule, c.WarmupEpochs, c.ScheduleBy = "cosine", 2, "step"
+		}),
+	}
+}
+
+// Row is one line of the study's results.
+type Row struct {
+	Name            string         `json:"name"`
+	About           string         `json:"about"`
+	Hidden          []int          `json:"hidden"`
+	TestAccuracy    float64        `json:"test_accuracy"`
+	BestValLoss     float64        `json:"best_val_loss"`
+	BestEpoch       int            `json:"best_epoch"`
+	KeptEpoch       int            `json:"kept_epoch"`
+	Epochs          int            `json:"epochs"`
+	FinalTrainLoss  float64        `json:"final_train_loss"`
+	FinalValLoss    float64        `json:"final_val_loss"`
+	SecondsPerEpoch float64        `json:"seconds_per_epoch"`
+	Backend         string         `json:"backend"`
+	Config          fashion.Config `json:"config"`
+}
+
+// NewRow summarizes a run.
+func NewRow(v Variant, r *fashion.Run) Row {
+	best, last := r.BestEpoch(), r.History[len(r.History)-1]
+	return Row{
+		Name: v.Name, About: v.About, Hidden: r.Config.Hidden,
+		TestAccuracy: r.TestAccuracy, BestValLoss: best.ValLoss, BestEpoch: best.Epoch, KeptEpoch: r.KeptEpoch,
+		Epochs: len(r.History), FinalTrainLoss: last.TrainLoss, FinalValLoss: last.ValLoss,
+		SecondsPerEpoch: r.SecondsPerEpoch, Backend: r.Backend, Config: r.Config,
+	}
+}
+
+// Markdown renders study rows as a Markdown table.
+func Markdown(rows []Row) string {
+	var b strings.Builder
+	b.WriteString("| variant | what changes | hidden | test acc | best val loss (epoch) | final train / val loss | s/epoch | backend |\n")
+	b.WriteString("|---|---|---|---:|---:|---:|---:|---|\n")
+	for _, r := range rows {
+		hidden := strings.Trim(strings.ReplaceAll(fmt.Sprint(r.Hidden), " ", "-"), "[]")
+		fmt.Fprintf(&b, "| %s | %s | %s | %.2f%% | %.4f (%d) | %.4f / %.4f | %.2f | %s |\n",
+			r.Name, r.About, hidden, 100*r.TestAccuracy, r.BestValLoss, r.BestEpoch, r.FinalTrainLoss, r.FinalValLoss,
+			r.SecondsPerEpoch, r.Backend)
+	}
+	return b.String()
+}
+
+// StoredRuns returns the latest stored run of each variant in cache (full
+// runs, not the notebook's quick ones), in the order of Variants.
+func StoredRuns(cache fashion.Cache) ([]*fashion.Run, error) {
+	all, err := cache.Runs()
+	if err != nil {
+		return nil, err
+	}
+	names := map[string]bool{}
+	for _, v := range Variants() {
+		names[v.Name] = true
+	}
+	all = slices.DeleteFunc(all, func(r *fashion.Run) bool { return r.Quick || !names[r.Name] })
+	latest := fashion.LatestByName(all)
+	order := map[string]int{}
+	for i, v := range Variants() {
+		order[v.Name] = i
+	}
+	slices.SortStableFunc(latest, func(a, b *fashion.Run) int { return order[a.Name] - order[b.Name] })
+	return latest, nil
+}
