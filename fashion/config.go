@@ -2,12 +2,12 @@ package fashion
 
 import (
 	"encoding/json"
-	"reflect"
-	"sort"
 	"errors"
 	"fmt"
 	"math"
+	"reflect"
 	"slices"
+	"sort"
 	"strings"
 )
 
