@@ -7,6 +7,8 @@ import (
 	"sync"
 
 	"github.com/fashion-gomlx/fashion-gomlx/fashion"
+	"github.com/fashion-gomlx/fashion-gomlx/fashion/chart"
+	"github.com/fashion-gomlx/fashion-gomlx/fashion/figures"
 	"github.com/janpfeifer/gonb/gonbui"
 	"github.com/janpfeifer/gonb/gonbui/protocol"
 )
@@ -53,13 +55,13 @@ func DisplayCurves(title string, h []fashion.Epoch) error {
 	if len(h) == 0 {
 		return errors.New("lab: DisplayCurves: empty history")
 	}
-	return DisplaySVG(fashion.CurvesSVG(title, h))
+	return DisplaySVG(figures.CurvesSVG(title, h))
 }
 
 // DisplayOverlay shows one metric of several histories in one chart; see
 // figures.Overlay for the metrics and the errors.
 func DisplayOverlay(title, metric string, names []string, histories [][]fashion.Epoch) error {
-	svg, err := fashion.OverlaySVG(title, metric, names, histories)
+	svg, err := figures.OverlaySVG(title, metric, names, histories)
 	if err != nil {
 		return err
 	}
@@ -69,21 +71,22 @@ func DisplayOverlay(title, metric string, names []string, histories [][]fashion.
 // DisplayConfusion shows a confusion matrix (rows true class, columns
 // predicted class) labelled with the class names.
 func DisplayConfusion(title string, m [fashion.NumClasses][fashion.NumClasses]int) error {
-	return DisplaySVG(fashion.ConfusionSVG(title, m, nil))
+	return DisplaySVG(figures.ConfusionSVG(title, m))
 }
 
 // DisplayBars shows a horizontal bar chart of values with a format such as
 // "%.1f%%".
 func DisplayBars(title string, names []string, values []float64, format string) error {
-	if len(names) != len(values) {
-		return fmt.Errorf("lab: DisplayBars: %d names for %d values", len(names), len(values))
+	svg, err := (&chart.Bars{Title: title, Names: names, Values: values, Format: format}).SVG()
+	if err != nil {
+		return err
 	}
-	return DisplaySVG(fashion.BarsSVG(title, names, values, format))
+	return DisplaySVG(svg)
 }
 
 // DisplayImages shows 28×28 images with captions in a grid of cols columns.
 func DisplayImages(images [][]uint8, captions []string, cols int) error {
-	svg, err := fashion.ImageGridSVG(images, captions, cols, 0)
+	svg, err := figures.ImagesSVG(images, captions, cols)
 	if err != nil {
 		return err
 	}
@@ -135,7 +138,7 @@ func (p *LivePlot) Update(e fashion.Epoch) error {
 		if p.title != "" {
 			title = p.title + " (" + title + ")"
 		}
-		gonbui.UpdateHTML(p.id, "<div>"+string(fashion.CurvesSVG(title, p.history))+"</div>")
+		gonbui.UpdateHTML(p.id, "<div>"+string(figures.CurvesSVG(title, p.history))+"</div>")
 	}
 	return nil
 }
@@ -148,7 +151,7 @@ func (p *LivePlot) Done() error {
 		return errors.New("lab: LivePlot.Done: no epoch recorded")
 	}
 	if p.id != "" {
-		sendSVG(p.id, fashion.CurvesSVG(p.title, p.history))
+		sendSVG(p.id, figures.CurvesSVG(p.title, p.history))
 	}
 	return nil
 }

@@ -34,7 +34,7 @@ td:first-child,td:nth-child(2),th{text-align:left}svg{max-width:100%%;height:aut
 	}
 	if len(runs) > 0 {
 		b.WriteString("<h2>Comparación de todos los entrenamientos</h2>\n")
-		overlay, err := fashion.OverlaySVG("Validation loss", "val_loss", names, histories)
+		overlay, err := figures.OverlaySVG("Validation loss", "val_loss", names, histories)
 		if err != nil {
 			return nil, err
 		}
@@ -43,9 +43,9 @@ td:first-child,td:nth-child(2),th{text-align:left}svg{max-width:100%%;height:aut
 	}
 	for _, r := range runs {
 		fmt.Fprintf(&b, "<h2>%s</h2><p>%s</p>\n", esc(r.Name), esc(r.Config.Summary()+"; "+r.Config.Diff(fashion.DefaultConfig())))
-		b.Write(fashion.CurvesSVG(r.Name, r.History))
+		b.Write(figures.CurvesSVG(r.Name, r.History))
 		if r.Name == "baseline" {
-			overlay, err := fashion.OverlaySVG("Validation loss: GoMLX vs. PyTorch (exercise)", "val_loss",
+			overlay, err := figures.OverlaySVG("Validation loss: GoMLX vs. PyTorch (exercise)", "val_loss",
 				[]string{"GoMLX", "PyTorch (exercise)"}, [][]fashion.Epoch{r.History, fashion.ExerciseHistory()})
 			if err != nil {
 				return nil, err
@@ -56,11 +56,11 @@ td:first-child,td:nth-child(2),th{text-align:left}svg{max-width:100%%;height:aut
 	if best != nil && ev != nil {
 		fmt.Fprintf(&b, "<h2>Evaluación final: %s</h2><p>Test accuracy %.2f%% on %d images, loss %.4f.</p>\n",
 			esc(best.Name), 100*ev.Accuracy, len(ev.Predictions), ev.Loss)
-		b.Write(fashion.ConfusionSVG("Confusion matrix: "+best.Name, ev.Confusion, nil))
-		b.Write(fashion.BarsSVG("Accuracy per class: "+best.Name, fashion.ClassNames[:], ev.PerClass[:], "%.1f%%"))
+		b.Write(figures.ConfusionSVG("Confusion matrix: "+best.Name, ev.Confusion))
+		b.Write(figures.PerClassBarsSVG("Accuracy per class: "+best.Name, ev.PerClass))
 		if test != nil {
 			images, captions := figures.Misclassified(test, ev, 24)
-			gallery, err := fashion.ImageGridSVG(images, captions, 8, 0)
+			gallery, err := figures.ImagesSVG(images, captions, 8)
 			if err != nil {
 				return nil, err
 			}
