@@ -34,7 +34,7 @@ func TestDisplayOutsideNotebook(t *testing.T) {
 		{"curves of nothing", DisplayCurves("", nil), "empty history"},
 		{"confusion", DisplayConfusion("c", m), ""},
 		{"bars", DisplayBars("b", []string{"a"}, []float64{0.5}, ""), ""},
-		{"bars, lengths differ", DisplayBars("b", []string{"a", "b"}, []float64{0.5}, ""), "2 names for 1 values"},
+		{"bars, lengths differ", DisplayBars("b", []string{"a", "b"}, []float64{0.5}, ""), "2 names for 1 bars"},
 		{"overlay", DisplayOverlay("o", "val_loss", []string{"a"}, [][]fashion.Epoch{h}), ""},
 		{"overlay, unknown metric", DisplayOverlay("o", "accuracy", []string{"a"}, [][]fashion.Epoch{h}), "unknown metric"},
 		{"images", DisplayImages([][]uint8{make([]uint8, fashion.NumPixels)}, []string{"x"}, 1), ""},
