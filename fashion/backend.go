@@ -20,9 +20,8 @@ import (
 // the pool is unbounded: every task gets a goroutine at once, nothing waits
 // for a worker, so it cannot deadlock, and independent ops (the two halves of
 // a batch, see Model.logitsInParts; the updates of different weights) run on
-// both cores. Measured on the 2-core machine, 3 epochs of the exercise
-// (scratch runs, same losses): ops_sequential 7.3–7.8 s/epoch,
-// parallelism=-1,ops_sequential 6.7 s, parallelism=-1,ops_parallel 6.2–6.4 s.
+// both cores, which makes an epoch faster (docs/performance.md has the
+// figures).
 // When the user bounds the pool (parallelism=N), ops_sequential is forced:
 // ops then run on the caller's goroutine, which holds no worker.
 // TestGoBackendDoesNotHang runs many steps in each setting under a timeout.

@@ -25,10 +25,10 @@ type batchSource interface {
 }
 
 // newBatchSource picks the source for the backend: on XLA the training set
-// lives on the device (deviceBatches: an epoch 0.70 → 0.55 s when it was
-// measured); the pure-Go backend's Gather copies one value at a time, so
-// there the host copy is faster (hostBatches). docs/performance.md has the
-// figures.
+// lives on the device (deviceBatches), which saves a host copy and a
+// transfer per batch; the pure-Go backend's Gather copies one value at a
+// time, so there the host copy is faster (hostBatches). docs/performance.md
+// has the figures.
 func newBatchSource(b *Backend, set *Set) (batchSource, error) {
 	table := standardTable(Mean, Std)
 	if b.IsGo() {
@@ -127,7 +127,7 @@ type deviceBatches struct {
 	table *[256]float32
 }
 
-// unroll is 4 on XLA, where each call costs about 0.3 ms whatever it
+// unroll is 4 on XLA, where each call has a fixed cost whatever it
 // computes; docs/performance.md has the measurements.
 func (d *deviceBatches) unroll() int { return unrollOr(4) }
 

@@ -187,9 +187,9 @@ func (m *Model) Logits(ctx *context.Context, x *Node) *Node {
 // one block on each core, in the backward pass too. The logits are the same
 // as Logits' (each row's products sum in the same order); the weights'
 // gradients become the sum of the blocks' gradients, a different order of
-// float32 additions. Measured on the 2-core machine, 3 epochs of the exercise
-// (scratch runs): 6.2–6.7 s/epoch in one block, 5.8–6.3 s in 2, 6.7–6.9 s
-// in 4 (smaller products waste more of the blocked kernel's 32-row tiles).
+// float32 additions. Two blocks are faster than one on two cores, four
+// slower (smaller products waste more of the blocked kernel's 32-row
+// tiles); docs/performance.md has the figures.
 // Not for batch norm, whose statistics would become per block.
 func (m *Model) logitsInParts(ctx *context.Context, x *Node, parts int) *Node {
 	b := x.Shape().Dimensions[0]
