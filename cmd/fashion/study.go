@@ -30,10 +30,26 @@ func studyCmd(args []string, stdout, stderr io.Writer) error {
 	jsonOut := fs.String("json", filepath.Join("docs", "study.json"), "rows as JSON")
 	mdOut := fs.String("md", filepath.Join("docs", "study.md"), "rows as a Markdown document")
 	list := fs.Bool("list", false, "list the variants and exit")
+	listJSON := fs.Bool("list-json", false, "list the variants as JSON (name, about, config, Go edits of DefaultConfig) and exit: what notebooks/make_notebook.py reads")
 	if err := parseFlags(fs, args, stdout, "usage: fashion study [flags]"); err != nil {
 		return err
 	}
 	variants := study.Variants()
+	if *listJSON {
+		type listed struct {
+			Name    string         `json:"name"`
+			About   string         `json:"about"`
+			Config  fashion.Config `json:"config"`
+			GoEdits []string       `json:"go_edits"`
+		}
+		var out []listed
+		for _, v := range variants {
+			out = append(out, listed{v.Name, v.About, v.Config, v.GoEdits()})
+		}
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(out)
+	}
 	if *list {
 		for _, v := range variants {
 			fmt.Fprintf(stdout, "%-14s %s: %s\n", v.Name, v.About, v.Config.Diff(fashion.DefaultConfig()))

@@ -6,7 +6,9 @@ package study
 
 import (
 	"fmt"
+	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/fashion-gomlx/fashion-gomlx/fashion"
@@ -149,4 +151,39 @@ func StoredRuns(cache fashion.Cache) ([]*fashion.Run, error) {
 	}
 	slices.SortStableFunc(latest, func(a, b *fashion.Run) int { return order[a.Name] - order[b.Name] })
 	return latest, nil
+}
+
+// GoEdits are the Go statements that turn fashion.DefaultConfig() (named
+// cfg) into the variant's Config, one per changed field in the order of
+// Config's fields: what a notebook cell shows, generated from the variant
+// so that the study and the notebook cannot drift apart.
+func (v Variant) GoEdits() []string {
+	var edits []string
+	got, base := reflect.ValueOf(v.Config), reflect.ValueOf(fashion.DefaultConfig())
+	for i := range got.NumField() {
+		f := got.Type().Field(i)
+		a, b := got.Field(i).Interface(), base.Field(i).Interface()
+		if f.Name == "Backend" || reflect.DeepEqual(a, b) {
+			continue
+		}
+		edits = append(edits, fmt.Sprintf("cfg.%s = %s", f.Name, goLiteral(a)))
+	}
+	return edits
+}
+
+// goLiteral writes a Config field's value as Go source: %#v's form, except
+// that float64 values print as short decimals (0.001, not 0.001 with type
+// noise) and slices of them likewise.
+func goLiteral(v any) string {
+	switch x := v.(type) {
+	case float64:
+		return strconv.FormatFloat(x, 'g', -1, 64)
+	case []float64:
+		parts := make([]string, len(x))
+		for i, f := range x {
+			parts[i] = strconv.FormatFloat(f, 'g', -1, 64)
+		}
+		return "[]float64{" + strings.Join(parts, ", ") + "}"
+	}
+	return fmt.Sprintf("%#v", v)
 }
