@@ -45,7 +45,8 @@ func newEvaluator(backend *Backend, ctx *context.Context, model *Model, cfg Conf
 	parts := partsFor(backend, cfg)
 	table := standardTable(Mean, Std)
 	exec, err := context.NewExec(backend, ctx, func(ctx *context.Context, pixels, y *Node) []*Node {
-		logits := model.logitsInParts(ctx, standardizeGraph(pixels, table), parts)
+		x := standardizeGraph(pixels, table, backend.IsGo())
+		logits := model.logitsInParts(ctx, x, parts)
 		return []*Node{ReduceAllSum(crossEntropy(logits, y)), numCorrect(logits, y), ArgMax(logits, -1, y.DType())}
 	})
 	if err != nil {

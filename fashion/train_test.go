@@ -318,43 +318,55 @@ func TestBatchesStandardizeAlike(t *testing.T) {
 	for i := range set.Labels {
 		set.Labels[i] = uint8(rng.IntN(NumClasses))
 	}
-	b := testBackend(t)
+	backends := []*Backend{testBackend(t)}
+	if findXLAPlugin("cpu") != "" {
+		xb, err := NewBackend(xlaCPUOrSkip(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(xb.Finalize)
+		backends = append(backends, xb)
+	}
 	tr := &hostBatches{table: standardTable(Mean, Std), set: set}
-	for _, idx := range [][]int{{0}, {299, 0, 17, 17}, rng.Perm(300)[:128]} {
-		hostX, hostY, err := tr.takeBatches(idx, 1)
-		if err != nil {
-			t.Fatal(err)
-		}
-		labels := make([]int32, set.Len())
-		for i, l := range set.Labels {
-			labels[i] = int32(l)
-		}
-		idx32 := make([]int32, len(idx))
-		for i, j := range idx {
-			idx32[i] = int32(j)
-		}
-		out, err := context.ExecOnceN(b, nil, func(ctx *context.Context, allX, allY, idx *Node) []*Node {
-			x, y := gatherBatch(allX, allY, idx, tr.table)
-			return []*Node{x, y}
-		}, tensors.FromFlatDataAndDimensions(set.Images, set.Len(), NumPixels),
-			tensors.FromFlatDataAndDimensions(labels, set.Len()), idx32)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var want []float32
-		var wantY []int32
-		for _, j := range idx {
-			want = append(want, Standardize(set.Image(j), Mean, Std)...)
-			wantY = append(wantY, int32(set.Labels[j]))
-		}
-		for name, got := range map[string]*tensors.Tensor{"host": hostX, "graph": out[0]} {
-			if v := tensors.MustCopyFlatData[float32](got); !slices.Equal(v, want) {
-				t.Errorf("idx %v: %s batch differs from Standardize", idx, name)
+	for _, b := range backends {
+		for _, idx := range [][]int{{0}, {299, 0, 17, 17}, rng.Perm(300)[:128]} {
+			hostX, hostY, err := tr.takeBatches(idx, 1)
+			if err != nil {
+				t.Fatal(err)
 			}
-		}
-		for name, got := range map[string]*tensors.Tensor{"host": hostY, "graph": out[1]} {
-			if v := tensors.MustCopyFlatData[int32](got); !slices.Equal(v, wantY) {
-				t.Errorf("idx %v: %s labels %v, want %v", idx, name, v, wantY)
+			labels := make([]int32, set.Len())
+			for i, l := range set.Labels {
+				labels[i] = int32(l)
+			}
+			idx32 := make([]int32, len(idx))
+			for i, j := range idx {
+				idx32[i] = int32(j)
+			}
+			out, err := context.ExecOnceN(b, nil, func(ctx *context.Context, allX, allY, idx *Node) []*Node {
+				x, y := gatherBatch(allX, allY, idx, tr.table)
+				// The evaluator's arithmetic form, used on the pure-Go backend.
+				arith := standardizeGraph(Gather(allX, ExpandAxes(idx, -1)), tr.table, true)
+				return []*Node{x, y, arith}
+			}, tensors.FromFlatDataAndDimensions(set.Images, set.Len(), NumPixels),
+				tensors.FromFlatDataAndDimensions(labels, set.Len()), idx32)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var want []float32
+			var wantY []int32
+			for _, j := range idx {
+				want = append(want, Standardize(set.Image(j), Mean, Std)...)
+				wantY = append(wantY, int32(set.Labels[j]))
+			}
+			for name, got := range map[string]*tensors.Tensor{"host": hostX, "graph": out[0], "graph arithmetic": out[2]} {
+				if v := tensors.MustCopyFlatData[float32](got); !slices.Equal(v, want) {
+					t.Errorf("%s, idx %v: %s batch differs from Standardize", b.Config, idx, name)
+				}
+			}
+			for name, got := range map[string]*tensors.Tensor{"host": hostY, "graph": out[1]} {
+				if v := tensors.MustCopyFlatData[int32](got); !slices.Equal(v, wantY) {
+					t.Errorf("idx %v: %s labels %v, want %v", idx, name, v, wantY)
+				}
 			}
 		}
 	}
