@@ -153,7 +153,9 @@ type Config struct {
 	TrainLimit int `json:"train_limit,omitempty"`
 
 	// EvalBatchSize is the batch size of evaluation passes; it changes speed,
-	// not results. Default 1000. Valid: 1..60000.
+	// not results. Default 5000: the validation and test halves in one call
+	// each (fewer calls were faster on XLA CPU, docs/performance.md). Valid:
+	// 1..60000.
 	EvalBatchSize int `json:"eval_batch_size"`
 
 	// Backend selects where the graphs run. Default "auto": $GOMLX_BACKEND if
@@ -198,7 +200,7 @@ func DefaultConfig() Config {
 		Patience:      2,
 		Seed:          42,
 		SplitSeed:     42,
-		EvalBatchSize: 1000,
+		EvalBatchSize: 5000,
 		Backend:       "auto",
 	}
 }
