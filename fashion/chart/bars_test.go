@@ -41,20 +41,20 @@ func TestBars(t *testing.T) {
 				t.Fatal(err)
 			}
 			d := parseSVG(t, b)
-			if got := d.classes["fm-bar"]; got != tc.n {
+			if got := d.Classes["fm-bar"]; got != tc.n {
 				t.Errorf("%d bars, want %d", got, tc.n)
 			}
 			for _, s := range append([]string{nastyTitle}, tc.wantTexts...) {
-				if !d.hasText(s) {
-					t.Errorf("text %q missing; texts %q", s, d.texts)
+				if !d.HasText(s) {
+					t.Errorf("text %q missing; texts %q", s, d.Texts)
 				}
 			}
-			for _, a := range d.attrs["rect"] {
+			for _, a := range d.Attrs["rect"] {
 				if w, err := strconv.ParseFloat(a["width"], 64); err != nil || w < 0 {
 					t.Errorf("rect width %q", a["width"])
 				}
 			}
-			if got := strings.Join(d.textsOf["fm-name"], "|"); tc.bars.Names != nil && got != strings.Join(tc.bars.Names, "|") {
+			if got := strings.Join(d.TextsOf["fm-name"], "|"); tc.bars.Names != nil && got != strings.Join(tc.bars.Names, "|") {
 				t.Errorf("names in order %q, want %q", got, tc.bars.Names)
 			}
 		})
@@ -65,7 +65,7 @@ func TestBars(t *testing.T) {
 		t.Fatal(err)
 	}
 	var widths []float64
-	for _, a := range parseSVG(t, b).withClass("fm-bar") {
+	for _, a := range parseSVG(t, b).WithClass("fm-bar") {
 		w, _ := strconv.ParseFloat(a["width"], 64)
 		widths = append(widths, w)
 	}

@@ -33,40 +33,40 @@ func TestDotChart(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := parseSVG(t, b)
-	if got := d.classes["fm-dot"]; got != 6 { // 3 rows × 2 series
+	if got := d.Classes["fm-dot"]; got != 6 { // 3 rows × 2 series
 		t.Errorf("%d dots, want 6", got)
 	}
-	if got := d.classes["fm-whisker"]; got != 5 { // the test series has no interval on row 1
+	if got := d.Classes["fm-whisker"]; got != 5 { // the test series has no interval on row 1
 		t.Errorf("%d whiskers, want 5", got)
 	}
-	if got := d.classes["fm-legend-entry"]; got != 2 {
+	if got := d.Classes["fm-legend-entry"]; got != 2 {
 		t.Errorf("%d legend entries, want 2", got)
 	}
-	if got := d.classes["fm-ref"]; got != 1 {
+	if got := d.Classes["fm-ref"]; got != 1 {
 		t.Errorf("%d reference lines, want 1 (the NaN one is skipped)", got)
 	}
-	if got := strings.Join(d.textsOf["fm-name"], "|"); got != strings.Join(c.Rows, "|") {
+	if got := strings.Join(d.TextsOf["fm-name"], "|"); got != strings.Join(c.Rows, "|") {
 		t.Errorf("row labels %q, want %q in order", got, c.Rows)
 	}
-	if got := strings.Join(d.textsOf["fm-note"], "|"); got != "p=0.03|p=0.4" {
+	if got := strings.Join(d.TextsOf["fm-note"], "|"); got != "p=0.03|p=0.4" {
 		t.Errorf("notes %q", got)
 	}
 	for _, s := range []string{nastyTitle, "accuracy (%)", "baseline", "validation", "test"} {
-		if !d.hasText(s) {
-			t.Errorf("text %q missing; texts %q", s, d.texts)
+		if !d.HasText(s) {
+			t.Errorf("text %q missing; texts %q", s, d.Texts)
 		}
 	}
-	if d.hasText("hidden") {
+	if d.HasText("hidden") {
 		t.Errorf("label of a NaN reference drawn")
 	}
 
 	// The two series differ in colour and marker shape.
-	dots := d.withClass("fm-dot") // series by series: 3 validation points, then 3 test ones
+	dots := d.WithClass("fm-dot") // series by series: 3 validation points, then 3 test ones
 	if dots[0]["_elem"] == dots[3]["_elem"] || dots[0]["fill"] == dots[3]["fill"] {
 		t.Errorf("series look alike: %v %v", dots[0], dots[3])
 	}
 	// Whiskers are centred on their series' row position and span low..high.
-	whiskers := d.withClass("fm-whisker")
+	whiskers := d.WithClass("fm-whisker")
 	x0 := func(a map[string]string) float64 { // first M x of the path
 		f := strings.FieldsFunc(a["d"], func(r rune) bool { return strings.ContainsRune("MVH ", r) })
 		v, _ := strconv.ParseFloat(f[0], 64)
@@ -86,13 +86,13 @@ func TestDotChart(t *testing.T) {
 		t.Errorf("row 0: whisker at y=%g, validation point at %g, test point at %g; want equal, equal+8", wy+3, cy, ry+rh/2)
 	}
 	// The reference at 88 goes through the baseline's validation point.
-	ref := d.withClass("fm-ref")[0]
+	ref := d.WithClass("fm-ref")[0]
 	if ref["x1"] != dots[0]["cx"] || ref["x1"] != ref["x2"] || ref["stroke"] != Grey {
 		t.Errorf("reference line %v, validation point at %s", ref, dots[0]["cx"])
 	}
 	// Rows go down the page.
 	var lastY float64
-	for i, a := range d.withClass("fm-name") {
+	for i, a := range d.WithClass("fm-name") {
 		y, _ := strconv.ParseFloat(a["y"], 64)
 		if i > 0 && y <= lastY {
 			t.Errorf("row %d at y=%g, above row %d", i, y, i-1)
@@ -138,19 +138,19 @@ func TestDotChartInputs(t *testing.T) {
 				t.Fatal(err)
 			}
 			d := parseSVG(t, b)
-			if got := d.classes["fm-dot"]; got != tc.dots {
+			if got := d.Classes["fm-dot"]; got != tc.dots {
 				t.Errorf("%d dots, want %d", got, tc.dots)
 			}
-			if got := d.classes["fm-legend-entry"]; got != tc.legend {
+			if got := d.Classes["fm-legend-entry"]; got != tc.legend {
 				t.Errorf("%d legend entries, want %d", got, tc.legend)
 			}
 			for _, s := range tc.wantTexts {
-				if !d.hasText(s) {
-					t.Errorf("text %q missing; texts %q", s, d.texts)
+				if !d.HasText(s) {
+					t.Errorf("text %q missing; texts %q", s, d.Texts)
 				}
 			}
 			shapes := map[string]bool{}
-			for _, a := range d.withClass("fm-dot") {
+			for _, a := range d.WithClass("fm-dot") {
 				shapes[a["_elem"]+a["fill"]] = true
 			}
 			if tc.legend == 4 && len(shapes) != 4 {

@@ -48,23 +48,23 @@ func TestHeatmap(t *testing.T) {
 				t.Fatal(err)
 			}
 			d := parseSVG(t, b)
-			if got := d.classes["fm-cell"]; got != tc.cells {
+			if got := d.Classes["fm-cell"]; got != tc.cells {
 				t.Errorf("%d cells, want %d", got, tc.cells)
 			}
 			for r, row := range tc.hm.Counts {
 				for c, v := range row {
-					if !d.hasText(strconv.Itoa(v)) {
+					if !d.HasText(strconv.Itoa(v)) {
 						t.Fatalf("count %d of cell (%d,%d) missing", v, r, c)
 					}
 				}
 			}
 			for _, s := range tc.wantTexts {
-				if !d.hasText(s) {
-					t.Errorf("text %q missing; texts %q", s, d.texts)
+				if !d.HasText(s) {
+					t.Errorf("text %q missing; texts %q", s, d.Texts)
 				}
 			}
 			bold := 0
-			for _, a := range d.attrs["text"] {
+			for _, a := range d.Attrs["text"] {
 				if a["font-weight"] == "bold" && a["class"] == "" {
 					bold++
 				}
@@ -85,7 +85,7 @@ func TestHeatmapColors(t *testing.T) {
 			t.Fatal(err)
 		}
 		var fills []string
-		for _, a := range parseSVG(t, b).withClass("fm-cell") {
+		for _, a := range parseSVG(t, b).WithClass("fm-cell") {
 			fills = append(fills, a["fill"])
 		}
 		return fills

@@ -121,28 +121,28 @@ func TestImageGridSVG(t *testing.T) {
 				t.Fatal(err)
 			}
 			d := parseSVG(t, b)
-			if got := d.elems["image"]; got != len(tc.images) {
+			if got := d.Elems["image"]; got != len(tc.images) {
 				t.Fatalf("%d images, want %d", got, len(tc.images))
 			}
-			if tc.wantW != 0 && d.rootAttr("width") != strconv.Itoa(tc.wantW) {
-				t.Errorf("width %s, want %d", d.rootAttr("width"), tc.wantW)
+			if tc.wantW != 0 && d.RootAttr("width") != strconv.Itoa(tc.wantW) {
+				t.Errorf("width %s, want %d", d.RootAttr("width"), tc.wantW)
 			}
 			for _, s := range tc.wantTexts {
-				if !d.hasText(s) {
-					t.Errorf("caption %q missing; texts %q", s, d.texts)
+				if !d.HasText(s) {
+					t.Errorf("caption %q missing; texts %q", s, d.Texts)
 				}
 			}
 			scale := tc.scale
 			if scale <= 0 {
 				scale = 3
 			}
-			for i, a := range d.attrs["image"] {
+			for i, a := range d.Attrs["image"] {
 				if a["width"] != strconv.Itoa(tc.w*scale) || a["height"] != strconv.Itoa(tc.h*scale) || !strings.Contains(a["style"], "pixelated") {
 					t.Errorf("image %d: %sx%s style %q", i, a["width"], a["height"], a["style"])
 				}
-				data, ok := strings.CutPrefix(d.hrefs[i], "data:image/png;base64,")
+				data, ok := strings.CutPrefix(d.Hrefs[i], "data:image/png;base64,")
 				if !ok {
-					t.Fatalf("image %d href is not a PNG data URI: %.40s", i, d.hrefs[i])
+					t.Fatalf("image %d href is not a PNG data URI: %.40s", i, d.Hrefs[i])
 				}
 				raw, err := base64.StdEncoding.DecodeString(data)
 				if err != nil {

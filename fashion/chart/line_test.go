@@ -95,31 +95,31 @@ func TestLineChartSVG(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			b := tc.chart.SVG()
 			d := parseSVG(t, b)
-			if got := d.classes["fm-series"]; got != tc.paths {
+			if got := d.Classes["fm-series"]; got != tc.paths {
 				t.Errorf("%d series paths, want %d", got, tc.paths)
 			}
-			if got := d.classes["fm-band"]; got != tc.bands {
+			if got := d.Classes["fm-band"]; got != tc.bands {
 				t.Errorf("%d band shapes, want %d", got, tc.bands)
 			}
-			if got, want := d.classes["fm-legend-entry"], len(tc.chart.Series); got != want {
+			if got, want := d.Classes["fm-legend-entry"], len(tc.chart.Series); got != want {
 				t.Errorf("%d legend entries, want %d", got, want)
 			}
-			if got := d.classes["fm-nodata"] > 0; got != tc.noData {
+			if got := d.Classes["fm-nodata"] > 0; got != tc.noData {
 				t.Errorf("no-data message shown: %v, want %v", got, tc.noData)
 			}
 			for _, s := range tc.wantTexts {
-				if !d.hasText(s) {
-					t.Errorf("text %q missing; texts: %q", s, d.texts)
+				if !d.HasText(s) {
+					t.Errorf("text %q missing; texts: %q", s, d.Texts)
 				}
 			}
 			wantW, wantH := tc.chart.Width, tc.chart.Height
 			if wantW == 0 {
 				wantW, wantH = 640, 360
 			}
-			if d.rootAttr("width") != strconv.Itoa(wantW) || d.rootAttr("height") != strconv.Itoa(wantH) {
-				t.Errorf("size %sx%s, want %dx%d", d.rootAttr("width"), d.rootAttr("height"), wantW, wantH)
+			if d.RootAttr("width") != strconv.Itoa(wantW) || d.RootAttr("height") != strconv.Itoa(wantH) {
+				t.Errorf("size %sx%s, want %dx%d", d.RootAttr("width"), d.RootAttr("height"), wantW, wantH)
 			}
-			for _, p := range d.attrs["path"] {
+			for _, p := range d.Attrs["path"] {
 				if strings.Contains(p["d"], "NaN") || strings.Contains(p["d"], "Inf") {
 					t.Errorf("path with a non-finite coordinate: %q", p["d"])
 				}
@@ -134,7 +134,7 @@ func TestLineChartSVG(t *testing.T) {
 func TestLineChartGaps(t *testing.T) {
 	c := LineChart{Series: []Series{{Name: "g", X: []float64{0, 1, 2, 3, 4}, Y: []float64{1, 2, math.NaN(), 3, 4}}}}
 	d := parseSVG(t, c.SVG())
-	for _, p := range d.withClass("fm-series") {
+	for _, p := range d.WithClass("fm-series") {
 		if got := strings.Count(p["d"], "M"); got != 2 {
 			t.Errorf("path %q has %d runs, want 2 around the NaN", p["d"], got)
 		}
@@ -142,7 +142,7 @@ func TestLineChartGaps(t *testing.T) {
 			t.Errorf("path %q has %d segments, want 2", p["d"], got)
 		}
 	}
-	if got := d.elems["circle"]; got != 4 {
+	if got := d.Elems["circle"]; got != 4 {
 		t.Errorf("%d markers, want one per finite point (4)", got)
 	}
 }
@@ -165,11 +165,11 @@ func TestLineChartColors(t *testing.T) {
 	wantOrder := []string{"s0", "s3", "s1", "s2", "s4"}
 	wantColor := map[string]string{"s0": Grey, "s1": Palette[0], "s2": s[2].Color, "s3": "#abcdef", "s4": Palette[1]}
 	wantWidth := map[string]string{"s0": "1.5", "s1": "2", "s2": "2", "s3": "1.5", "s4": "2"}
-	paths := d.withClass("fm-series")
+	paths := d.WithClass("fm-series")
 	if len(paths) != len(wantOrder) {
 		t.Fatalf("%d series paths, want %d", len(paths), len(wantOrder))
 	}
-	lines := d.attrs["line"]
+	lines := d.Attrs["line"]
 	legend := map[string]map[string]string{} // the legend's line of each name
 	// Legend lines are the last len(s) <line> elements, in series order.
 	for i, a := range lines[len(lines)-len(s):] {
@@ -190,7 +190,7 @@ func TestLineChartBand(t *testing.T) {
 	c := LineChart{Series: []Series{{Name: "m", X: []float64{0, 1, 2}, Y: []float64{5, 5, 5},
 		Lower: []float64{4, 3, 4}, Upper: []float64{6, 9, 6}}}}
 	d := parseSVG(t, c.SVG())
-	bands := d.withClass("fm-band")
+	bands := d.WithClass("fm-band")
 	if len(bands) != 1 || bands[0]["fill"] != Palette[0] || !strings.HasSuffix(bands[0]["d"], "Z") {
 		t.Fatalf("bands %v, want one closed path in %s", bands, Palette[0])
 	}
@@ -199,15 +199,15 @@ func TestLineChartBand(t *testing.T) {
 		t.Errorf("band path %q has %d points, want 6", bands[0]["d"], got)
 	}
 	// The band widens the Y axis to hold 9, beyond the line's 5.
-	if !d.hasText("9") && !d.hasText("10") {
-		t.Errorf("Y ticks %q do not reach the band's top", d.texts)
+	if !d.HasText("9") && !d.HasText("10") {
+		t.Errorf("Y ticks %q do not reach the band's top", d.Texts)
 	}
 	// The legend shows the band behind the line.
-	if d.attrs["rect"][len(d.attrs["rect"])-1]["fill-opacity"] == "" {
+	if d.Attrs["rect"][len(d.Attrs["rect"])-1]["fill-opacity"] == "" {
 		t.Errorf("legend entry has no band swatch")
 	}
 	// The band's top edge is above (smaller y than) the line.
-	line := d.withClass("fm-series")[0]["d"]
+	line := d.WithClass("fm-series")[0]["d"]
 	yOf := func(path string, i int) float64 {
 		f := strings.FieldsFunc(path, func(r rune) bool { return r == 'M' || r == 'L' || r == ' ' || r == 'Z' })
 		v, _ := strconv.ParseFloat(f[2*i+1], 64)
@@ -226,16 +226,16 @@ func TestLineChartDirectLabels(t *testing.T) {
 		{Name: "empty"},
 	}}
 	d := parseSVG(t, c.SVG())
-	if got := d.classes["fm-legend-entry"]; got != 0 {
+	if got := d.Classes["fm-legend-entry"]; got != 0 {
 		t.Errorf("%d legend entries with direct labels, want 0", got)
 	}
-	labels := d.withClass("fm-direct-label")
-	if got := d.textsOf["fm-direct-label"]; len(labels) != 3 || strings.Join(got, " ") != "b a ref" {
+	labels := d.WithClass("fm-direct-label")
+	if got := d.TextsOf["fm-direct-label"]; len(labels) != 3 || strings.Join(got, " ") != "b a ref" {
 		t.Fatalf("direct labels %q, want b a ref (top to bottom, none for the empty series)", got)
 	}
 	colors := map[string]string{"a": Palette[0], "b": Palette[1], "ref": Grey}
 	var ys []float64
-	for i, name := range d.textsOf["fm-direct-label"] {
+	for i, name := range d.TextsOf["fm-direct-label"] {
 		if labels[i]["fill"] != colors[name] {
 			t.Errorf("label %s fill %s, want %s", name, labels[i]["fill"], colors[name])
 		}
@@ -258,18 +258,18 @@ func TestLineChartYRange(t *testing.T) {
 	c := LineChart{YMin: 0, YMax: 100, Series: []Series{{Name: "acc", X: []float64{0, 1}, Y: []float64{80, 90}}}}
 	d := parseSVG(t, c.SVG())
 	for _, s := range []string{"0", "100"} {
-		if !d.hasText(s) {
-			t.Errorf("tick %s missing from a 0-100 axis: %q", s, d.texts)
+		if !d.HasText(s) {
+			t.Errorf("tick %s missing from a 0-100 axis: %q", s, d.Texts)
 		}
 	}
 	// Data beyond the range widen it; a log range with YMin <= 0 is ignored.
 	c = LineChart{YMin: 0, YMax: 1, Series: []Series{{X: []float64{0, 1}, Y: []float64{0.5, 3}}}}
-	if d := parseSVG(t, c.SVG()); !d.hasText("3") {
-		t.Errorf("axis not widened to the data: %q", d.texts)
+	if d := parseSVG(t, c.SVG()); !d.HasText("3") {
+		t.Errorf("axis not widened to the data: %q", d.Texts)
 	}
 	c = LineChart{LogY: true, YMin: 0, YMax: 1000, Series: []Series{{X: []float64{0, 1}, Y: []float64{1, 2}}}}
-	if d := parseSVG(t, c.SVG()); d.hasText("1000") {
-		t.Errorf("log axis used YMin 0: %q", d.texts)
+	if d := parseSVG(t, c.SVG()); d.HasText("1000") {
+		t.Errorf("log axis used YMin 0: %q", d.Texts)
 	}
 }
 
@@ -302,33 +302,33 @@ func TestSmallMultiples(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			b := tc.m.SVG()
 			d := parseSVG(t, b)
-			if got := d.classes["fm-panel"]; got != tc.panels {
+			if got := d.Classes["fm-panel"]; got != tc.panels {
 				t.Errorf("%d panels, want %d", got, tc.panels)
 			}
-			if got := d.classes["fm-series"]; got != 2*tc.panels {
+			if got := d.Classes["fm-series"]; got != 2*tc.panels {
 				t.Errorf("%d series, want %d", got, 2*tc.panels)
 			}
-			if d.rootAttr("width") != strconv.Itoa(tc.wantW) || d.rootAttr("height") != strconv.Itoa(tc.wantH) {
-				t.Errorf("size %sx%s, want %dx%d", d.rootAttr("width"), d.rootAttr("height"), tc.wantW, tc.wantH)
+			if d.RootAttr("width") != strconv.Itoa(tc.wantW) || d.RootAttr("height") != strconv.Itoa(tc.wantH) {
+				t.Errorf("size %sx%s, want %dx%d", d.RootAttr("width"), d.RootAttr("height"), tc.wantW, tc.wantH)
 			}
 			for _, s := range tc.wantTexts {
-				if !d.hasText(s) {
-					t.Errorf("text %q missing; texts %q", s, d.texts)
+				if !d.HasText(s) {
+					t.Errorf("text %q missing; texts %q", s, d.Texts)
 				}
 			}
-			if got := d.classes["fm-nodata"] > 0; got != tc.wantNoData {
+			if got := d.Classes["fm-nodata"] > 0; got != tc.wantNoData {
 				t.Errorf("no data shown %v, want %v", got, tc.wantNoData)
 			}
 			if tc.wantSameTicks {
 				// Both panels' Y axes span 0 to 52, widened to 60.
 				n := 0
-				for _, s := range d.textsOf[""] {
+				for _, s := range d.TextsOf[""] {
 					if s == "60" {
 						n++
 					}
 				}
 				if n != 2 {
-					t.Errorf("tick 60 on %d panels, want 2: %q", n, d.textsOf[""])
+					t.Errorf("tick 60 on %d panels, want 2: %q", n, d.TextsOf[""])
 				}
 				// The panels themselves are not changed.
 				if tc.m.Panels[0].YMax != 0 {
@@ -344,7 +344,7 @@ func TestSmallMultiples(t *testing.T) {
 	m := SmallMultiples{Title: "x", Columns: 2, PanelWidth: 100, PanelHeight: 50,
 		Panels: []*LineChart{panel("a", 0), panel("b", 0), panel("c", 0)}}
 	var got []string
-	for _, g := range parseSVG(t, m.SVG()).withClass("fm-panel") {
+	for _, g := range parseSVG(t, m.SVG()).WithClass("fm-panel") {
 		got = append(got, g["transform"])
 	}
 	if want := "translate(0 34) translate(100 34) translate(0 84)"; strings.Join(got, " ") != want {

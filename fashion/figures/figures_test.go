@@ -63,24 +63,24 @@ func TestCurvesSVG(t *testing.T) {
 				if n == 0 {
 					wantPaths = 0
 				}
-				if got := d.classes["fm-series"]; got != wantPaths {
+				if got := d.Classes["fm-series"]; got != wantPaths {
 					t.Errorf("%d series, want %d (train and val of loss and accuracy)", got, wantPaths)
 				}
-				if got := d.classes["fm-legend-entry"]; got != 4 {
+				if got := d.Classes["fm-legend-entry"]; got != 4 {
 					t.Errorf("%d legend entries, want 4", got)
 				}
-				if got := d.classes["fm-panel"]; got != 2 {
+				if got := d.Classes["fm-panel"]; got != 2 {
 					t.Errorf("%d panels, want 2", got)
 				}
-				if d.rootAttr("width") != "960" || d.rootAttr("height") != "360" {
-					t.Errorf("size %sx%s, want 960x360", d.rootAttr("width"), d.rootAttr("height"))
+				if d.RootAttr("width") != "960" || d.RootAttr("height") != "360" {
+					t.Errorf("size %sx%s, want 960x360", d.RootAttr("width"), d.RootAttr("height"))
 				}
 				want := []string{"loss", "accuracy", "accuracy (%)", "train", "val", "epoch"}
 				if title != "" {
 					want = append(want, title)
 				}
 				for _, s := range want {
-					if !d.hasText(s) {
+					if !d.HasText(s) {
 						t.Errorf("text %q missing", s)
 					}
 				}
@@ -136,11 +136,11 @@ func TestOverlaySVG(t *testing.T) {
 				t.Fatal(err)
 			}
 			d := parseSVG(t, b)
-			if got := d.classes["fm-legend-entry"]; got != len(tc.names) {
+			if got := d.Classes["fm-legend-entry"]; got != len(tc.names) {
 				t.Errorf("%d legend entries, want %d", got, len(tc.names))
 			}
 			for _, s := range append([]string{"runs & <more>", "epoch", tc.wantLabel}, tc.names...) {
-				if !d.hasText(s) {
+				if !d.HasText(s) {
 					t.Errorf("text %q missing", s)
 				}
 			}
@@ -159,25 +159,25 @@ func TestConfusionSVG(t *testing.T) {
 	m := testConfusion()
 	m[3][7] = 0
 	d := parseSVG(t, ConfusionSVG(nastyTitle, m))
-	if got := d.classes["fm-cell"]; got != fashion.NumClasses*fashion.NumClasses {
+	if got := d.Classes["fm-cell"]; got != fashion.NumClasses*fashion.NumClasses {
 		t.Errorf("%d cells, want %d", got, fashion.NumClasses*fashion.NumClasses)
 	}
 	for r := range m {
 		for c := range m[r] {
-			if !d.hasText(strconv.Itoa(m[r][c])) {
+			if !d.HasText(strconv.Itoa(m[r][c])) {
 				t.Fatalf("count %d of cell (%d,%d) missing", m[r][c], r, c)
 			}
 		}
 	}
 	for _, s := range append([]string{nastyTitle, "true class", "predicted class", "share of the true class"}, fashion.ClassNames[:]...) {
-		if !d.hasText(s) {
+		if !d.HasText(s) {
 			t.Errorf("text %q missing", s)
 		}
 	}
 	// The diagonal is bold and, at about 85% of its row, dark.
-	cells := d.withClass("fm-cell")
+	cells := d.WithClass("fm-cell")
 	bold := 0
-	for _, a := range d.attrs {
+	for _, a := range d.All {
 		if a["_elem"] == "text" && a["font-weight"] == "bold" && a["class"] == "" {
 			bold++
 		}
@@ -193,8 +193,8 @@ func TestConfusionSVG(t *testing.T) {
 	}
 	// An empty matrix still draws.
 	var zero [fashion.NumClasses][fashion.NumClasses]int
-	if d := parseSVG(t, ConfusionSVG("", zero)); d.classes["fm-cell"] != 100 {
-		t.Errorf("empty matrix: %d cells", d.classes["fm-cell"])
+	if d := parseSVG(t, ConfusionSVG("", zero)); d.Classes["fm-cell"] != 100 {
+		t.Errorf("empty matrix: %d cells", d.Classes["fm-cell"])
 	}
 }
 
@@ -202,11 +202,11 @@ func TestPerClassBarsSVG(t *testing.T) {
 	acc := [fashion.NumClasses]float64{0.85, 0.97, 0.8, 0.88, 0.82, 0.95, 0.6, 0.94, 0.97, 0.963}
 	acc[4] = math.NaN()
 	d := parseSVG(t, PerClassBarsSVG(nastyTitle, acc))
-	if got := d.classes["fm-bar"]; got != fashion.NumClasses-1 {
+	if got := d.Classes["fm-bar"]; got != fashion.NumClasses-1 {
 		t.Errorf("%d bars, want %d (no bar for NaN)", got, fashion.NumClasses-1)
 	}
 	for _, s := range append([]string{nastyTitle, "96.3%", "60.0%", "n/a", "0.0%", "100.0%"}, fashion.ClassNames[:]...) {
-		if !d.hasText(s) {
+		if !d.HasText(s) {
 			t.Errorf("text %q missing", s)
 		}
 	}
@@ -244,20 +244,20 @@ func TestImagesSVG(t *testing.T) {
 				t.Fatal(err)
 			}
 			d := parseSVG(t, b)
-			if got := d.classes["fm-image"]; got != len(tc.images) {
+			if got := d.Classes["fm-image"]; got != len(tc.images) {
 				t.Errorf("%d images, want %d", got, len(tc.images))
 			}
-			for _, a := range d.withClass("fm-image") {
+			for _, a := range d.WithClass("fm-image") {
 				if a["width"] != "84" || a["height"] != "84" {
 					t.Errorf("image drawn %sx%s, want 84x84 (3 screen pixels per pixel)", a["width"], a["height"])
 				}
 			}
-			if tc.wantW != 0 && d.rootAttr("width") != strconv.Itoa(tc.wantW) {
-				t.Errorf("width %s, want %d", d.rootAttr("width"), tc.wantW)
+			if tc.wantW != 0 && d.RootAttr("width") != strconv.Itoa(tc.wantW) {
+				t.Errorf("width %s, want %d", d.RootAttr("width"), tc.wantW)
 			}
 			for _, s := range tc.wantTexts {
-				if !d.hasText(s) {
-					t.Errorf("caption %q missing; texts %q", s, d.texts)
+				if !d.HasText(s) {
+					t.Errorf("caption %q missing; texts %q", s, d.Texts)
 				}
 			}
 		})
