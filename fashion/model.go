@@ -67,6 +67,12 @@ func NewModel(ctx *context.Context, cfg Config) (*Model, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	return newModel(ctx, cfg)
+}
+
+// newModel is NewModel for a Config already validated (training validates
+// once per run).
+func newModel(ctx *context.Context, cfg Config) (*Model, error) {
 	rng := rand.New(rand.NewPCG(cfg.Seed, 0x5eed_1417))
 	widths := append(append([]int{NumPixels}, cfg.Hidden...), NumClasses)
 	for i := range len(widths) - 1 {

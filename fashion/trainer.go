@@ -28,7 +28,7 @@ func newTrainer(backend *Backend, cfg Config, train *Set) (t *trainer, err error
 	if err := ctx.SetRNGStateFromSeed(int64(cfg.Seed)); err != nil {
 		return nil, err
 	}
-	model, err := NewModel(ctx, cfg)
+	model, err := newModel(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
