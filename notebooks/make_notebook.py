@@ -7,8 +7,17 @@ here, run `python3 notebooks/make_notebook.py`, then execute the notebook
 """
 import json
 import pathlib
+import subprocess
 
 MODULE = "github.com/fashion-gomlx/fashion-gomlx"
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+# The study's variants (fashion/study.Variants) are the one definition of each
+# experiment's settings: the cells are written from their Go edits of
+# DefaultConfig (fashion study -list-json), never retyped here.
+VARIANTS = {v["name"]: v for v in json.loads(subprocess.run(
+    ["go", "run", "./cmd/fashion", "study", "-list-json"],
+    cwd=ROOT, check=True, capture_output=True, text=True).stdout)}
 
 cells = []
 
@@ -20,6 +29,13 @@ def md(text):
 def go(text):
     cells.append({"cell_type": "code", "execution_count": None, "metadata": {},
                   "outputs": [], "source": text.strip("\n")})
+
+
+def experiment(name):
+    """A cell that trains the study's variant name: its edits of DefaultConfig."""
+    edits = VARIANTS[name]["go_edits"] or []
+    lines = ["%%", "cfg := fashion.DefaultConfig()"] + edits + [f'lab.Must(lab.Experiment("{name}", cfg))']
+    go("\n".join(lines))
 
 
 md("""
@@ -56,10 +72,14 @@ go(f"""
 """)
 
 go("""
-import "github.com/fashion-gomlx/fashion-gomlx/fashion"
+import (
+	"github.com/fashion-gomlx/fashion-gomlx/fashion"
+	"github.com/fashion-gomlx/fashion-gomlx/fashion/figures"
+	"github.com/fashion-gomlx/fashion-gomlx/fashion/lab"
+)
 
 %%
-backend := fashion.Must(fashion.NewBackend("auto"))
+backend := lab.Must(fashion.NewBackend("auto"))
 fmt.Println(backend)
 backend.Finalize()
 """)
@@ -77,7 +97,7 @@ ejercicio.
 
 go("""
 %%
-data := fashion.Must(fashion.NotebookData())
+data := lab.Must(lab.Data())
 fmt.Println("Datos en", data.Dir)
 fmt.Println("Shape del x-train", data.Train.ImagesShape(), " Shape del y-train", data.Train.LabelsShape())
 fmt.Println("Shape del x-test ", data.Test.ImagesShape(), " Shape del y-test ", data.Test.LabelsShape())
@@ -90,10 +110,10 @@ primera imagen de entrenamiento de la clase 4:
 
 go("""
 %%
-data := fashion.Must(fashion.NotebookData())
+data := lab.Must(lab.Data())
 i := data.Train.IndexOf(4)
-fmt.Print(fashion.MatrixText(data.Train.Image(i)))
-fashion.DisplayImages([][]uint8{data.Train.Image(i)}, []string{fashion.ClassNames[4]}, 1)
+fmt.Print(figures.MatrixText(data.Train.Image(i)))
+lab.NoError(lab.DisplayImages([][]uint8{data.Train.Image(i)}, []string{fashion.ClassNames[4]}, 1))
 """)
 
 md("""
@@ -113,9 +133,9 @@ Y una muestra de las primeras imágenes de entrenamiento con su clase:
 
 go("""
 %%
-data := fashion.Must(fashion.NotebookData())
+data := lab.Must(lab.Data())
 images, captions := data.Train.Sample(32)
-fashion.DisplayImages(images, captions, 8)
+lab.NoError(lab.DisplayImages(images, captions, 8))
 """)
 
 md("""
@@ -128,7 +148,7 @@ Comprobamos esas constantes calculándolas sobre el conjunto de entrenamiento:
 
 go("""
 %%
-data := fashion.Must(fashion.NotebookData())
+data := lab.Must(lab.Data())
 mean, std := fashion.MeanStd(data.Train.Images)
 fmt.Printf("media %.4f (constante %.4f), desviación %.4f (constante %.4f)\\n", mean, fashion.Mean, std, fashion.Std)
 x := fashion.Standardize(data.Train.Image(0), fashion.Mean, fashion.Std)
@@ -146,8 +166,8 @@ dividimos el conjunto de prueba oficial en validación y prueba, estratificado p
 
 go("""
 %%
-data := fashion.Must(fashion.NotebookData())
-val, test := fashion.Must2(fashion.SplitHalves(data.Test, 42))
+data := lab.Must(lab.Data())
+val, test := lab.Must2(fashion.SplitHalves(data.Test, 42))
 fmt.Println("validación:", val.Len(), val.ClassCounts())
 fmt.Println("prueba:    ", test.Len(), test.ClassCounts())
 """)
@@ -179,7 +199,7 @@ se actualiza en vivo mientras entrena.
 
 go("""
 %%
-fashion.Must(fashion.Experiment("baseline", fashion.DefaultConfig()))
+lab.Must(lab.Experiment("baseline", fashion.DefaultConfig()))
 """)
 
 md("""
@@ -191,9 +211,9 @@ de PyTorch del ejercicio:
 
 go("""
 %%
-run := fashion.Must(fashion.StoredExperiment("baseline"))
-fashion.DisplayOverlay("Pérdida de validación: GoMLX vs. PyTorch (ejercicio)", "val_loss",
-	[]string{"GoMLX", "PyTorch (ejercicio)"}, [][]fashion.Epoch{run.History, fashion.ExerciseHistory()})
+run := lab.Must(lab.StoredExperiment("baseline"))
+lab.NoError(lab.DisplayOverlay("Pérdida de validación: GoMLX vs. PyTorch (ejercicio)", "val_loss",
+	[]string{"GoMLX", "PyTorch (ejercicio)"}, [][]fashion.Epoch{run.History, fashion.ExerciseHistory()}))
 """)
 
 md("""
@@ -205,26 +225,11 @@ pérdida que se imprime sigue siendo la entropía cruzada, para comparar curvas.
 (escalando las demás por 1/(1−p)) y no hace nada en evaluación.
 """)
 
-go("""
-%%
-cfg := fashion.DefaultConfig()
-cfg.L2 = 1e-3
-fashion.Must(fashion.Experiment("l2", cfg))
-""")
+experiment("l2")
 
-go("""
-%%
-cfg := fashion.DefaultConfig()
-cfg.Dropout = []float64{0.2} // un valor: todas las capas ocultas
-fashion.Must(fashion.Experiment("dropout", cfg))
-""")
+experiment("dropout")
 
-go("""
-%%
-cfg := fashion.DefaultConfig()
-cfg.L2, cfg.Dropout = 1e-3, []float64{0.2}
-fashion.Must(fashion.Experiment("l2_dropout", cfg))
-""")
+experiment("l2_dropout")
 
 md("""
 # Implementación de técnicas
@@ -235,19 +240,9 @@ md("""
 *layer norm* (normaliza las características de cada ejemplo).
 """)
 
-go("""
-%%
-cfg := fashion.DefaultConfig()
-cfg.Norm = "batch"
-fashion.Must(fashion.Experiment("batchnorm", cfg))
-""")
+experiment("batchnorm")
 
-go("""
-%%
-cfg := fashion.DefaultConfig()
-cfg.Norm = "layer"
-fashion.Must(fashion.Experiment("layernorm", cfg))
-""")
+experiment("layernorm")
 
 md("""
 ## Inicialización de pesos (He)
@@ -256,12 +251,7 @@ La inicialización de He (Kaiming) normal usa desviación √2/√fan_in para Re
 en cero.
 """)
 
-go("""
-%%
-cfg := fashion.DefaultConfig()
-cfg.Init = "he_normal"
-fashion.Must(fashion.Experiment("he", cfg))
-""")
+experiment("he")
 
 md("""
 ## Funciones de activación avanzadas
@@ -270,14 +260,8 @@ LeakyReLU (pendiente 0.01, como PyTorch), ELU, SELU (con inicialización LeCun n
 GELU, SiLU/Swish y tanh (con Xavier), cada una con la inicialización que le corresponde.
 """)
 
-for act, init in [("leaky_relu", "he_normal"), ("elu", "he_normal"), ("selu", "lecun_normal"),
-                  ("gelu", "he_normal"), ("silu", "he_normal"), ("tanh", "xavier_normal")]:
-    go(f"""
-%%
-cfg := fashion.DefaultConfig()
-cfg.Activation, cfg.Init = "{act}", "{init}"
-fashion.Must(fashion.Experiment("{act}", cfg))
-""")
+for act in ["leaky_relu", "elu", "selu", "gelu", "silu", "tanh"]:
+    experiment(act)
 
 md("""
 ## Optimizadores
@@ -286,26 +270,11 @@ SGD con momentum de Nesterov, Adam y AdamW (con *weight decay* desacoplado: rest
 lr·λ·p en cada paso, fuera del paso adaptativo; no es lo mismo que L2 con Adam).
 """)
 
-go("""
-%%
-cfg := fashion.DefaultConfig()
-cfg.Optimizer, cfg.LR, cfg.Nesterov = "sgd", 0.05, true
-fashion.Must(fashion.Experiment("sgd_nesterov", cfg))
-""")
+experiment("sgd_nesterov")
 
-go("""
-%%
-cfg := fashion.DefaultConfig()
-cfg.Optimizer, cfg.LR = "adam", 1e-3
-fashion.Must(fashion.Experiment("adam", cfg))
-""")
+experiment("adam")
 
-go("""
-%%
-cfg := fashion.DefaultConfig()
-cfg.Optimizer, cfg.LR, cfg.WeightDecay = "adamw", 1e-3, 0.05
-fashion.Must(fashion.Experiment("adamw", cfg))
-""")
+experiment("adamw")
 
 md("""
 ## LR scheduling
@@ -314,33 +283,13 @@ Decaimiento escalonado, coseno con calentamiento lineal, *one-cycle* y reducció
 la validación se estanca (*plateau*).
 """)
 
-go("""
-%%
-cfg := fashion.DefaultConfig()
-cfg.Schedule, cfg.StepSize, cfg.Gamma = "step", 10, 0.3
-fashion.Must(fashion.Experiment("step_lr", cfg))
-""")
+experiment("step_lr")
 
-go("""
-%%
-cfg := fashion.DefaultConfig()
-cfg.Schedule, cfg.WarmupEpochs, cfg.ScheduleBy = "cosine", 2, "step"
-fashion.Must(fashion.Experiment("cosine", cfg))
-""")
+experiment("cosine")
 
-go("""
-%%
-cfg := fashion.DefaultConfig()
-cfg.Schedule, cfg.MaxLR, cfg.ScheduleBy = "onecycle", 1e-3, "step"
-fashion.Must(fashion.Experiment("onecycle", cfg))
-""")
+experiment("onecycle")
 
-go("""
-%%
-cfg := fashion.DefaultConfig()
-cfg.Schedule, cfg.Gamma, cfg.Patience = "plateau", 0.3, 2
-fashion.Must(fashion.Experiment("plateau", cfg))
-""")
+experiment("plateau")
 
 md("""
 ## Early stopping
@@ -349,12 +298,7 @@ Detiene el entrenamiento tras 5 épocas sin mejorar la pérdida de validación y
 los pesos de la mejor época.
 """)
 
-go("""
-%%
-cfg := fashion.DefaultConfig()
-cfg.EarlyStop = 5
-fashion.Must(fashion.Experiment("early_stop", cfg))
-""")
+experiment("early_stop")
 
 md("""
 ## Combinación de técnicas
@@ -363,24 +307,9 @@ AdamW + *batch norm* + dropout 0.2 + He + coseno, con la arquitectura del ejerci
 la misma receta en un MLP más ancho (1024-512-256, dropout 0.3).
 """)
 
-go("""
-%%
-cfg := fashion.DefaultConfig()
-cfg.Optimizer, cfg.LR, cfg.WeightDecay = "adamw", 1e-3, 0.05
-cfg.Norm, cfg.Dropout, cfg.Init = "batch", []float64{0.2}, "he_normal"
-cfg.Schedule, cfg.WarmupEpochs, cfg.ScheduleBy = "cosine", 2, "step"
-fashion.Must(fashion.Experiment("combined", cfg))
-""")
+experiment("combined")
 
-go("""
-%%
-cfg := fashion.DefaultConfig()
-cfg.Hidden = []int{1024, 512, 256}
-cfg.Optimizer, cfg.LR, cfg.WeightDecay = "adamw", 1e-3, 0.05
-cfg.Norm, cfg.Dropout, cfg.Init = "batch", []float64{0.3}, "he_normal"
-cfg.Schedule, cfg.WarmupEpochs, cfg.ScheduleBy = "cosine", 2, "step"
-fashion.Must(fashion.Experiment("combined_wide", cfg))
-""")
+experiment("combined_wide")
 
 md("""
 # Comparación de todos los entrenamientos
@@ -392,8 +321,8 @@ la mitad de prueba.
 
 go("""
 %%
-runs := fashion.Must(fashion.Experiments())
-fashion.DisplayComparison(runs)
+runs := lab.Must(lab.Experiments())
+lab.NoError(lab.DisplayComparison(runs))
 """)
 
 md("""
@@ -407,8 +336,8 @@ clase y una galería de imágenes mal clasificadas con su clase verdadera y la p
 
 go("""
 %%
-run := fashion.Must(fashion.BestExperiment())
-fashion.Must(fashion.DisplayEvaluation(run, 24))
+run := lab.Must(lab.BestExperiment())
+lab.Must(lab.DisplayEvaluation(run, 24))
 """)
 
 nb = {
