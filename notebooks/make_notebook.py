@@ -31,9 +31,17 @@ def go(text):
                   "outputs": [], "source": text.strip("\n")})
 
 
+def assignments(edits, per_line=3):
+    """Joins the edits ("cfg.X = v") into Go tuple assignments of up to
+    per_line fields each, so that a cell stays a few lines long."""
+    pairs = [e.split(" = ", 1) for e in edits]
+    return [", ".join(l for l, _ in pairs[i:i + per_line]) + " = " + ", ".join(r for _, r in pairs[i:i + per_line])
+            for i in range(0, len(pairs), per_line)]
+
+
 def experiment(name):
     """A cell that trains the study's variant name: its edits of DefaultConfig."""
-    edits = VARIANTS[name]["go_edits"] or []
+    edits = assignments(VARIANTS[name]["go_edits"] or [])
     lines = ["%%", "cfg := fashion.DefaultConfig()"] + edits + [f'lab.Must(lab.Experiment("{name}", cfg))']
     go("\n".join(lines))
 
@@ -77,7 +85,9 @@ import (
 	"github.com/fashion-gomlx/fashion-gomlx/fashion/figures"
 	"github.com/fashion-gomlx/fashion-gomlx/fashion/lab"
 )
+""")
 
+go("""
 %%
 backend := lab.Must(fashion.NewBackend("auto"))
 fmt.Println(backend)
