@@ -1,0 +1,81 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/fashion-gomlx/fashion-gomlx/fashion"
+)
+
+// TestSweepParallel runs "fashion sweep -parallel 2" as a real process,
+// whose trials are child processes of "fashion train": one trial diverges,
+// the best config comes out on standard output, and a second sweep takes
+// every finished trial from the cache.
+func TestSweepParallel(t *testing.T) {
+	needData(t)
+	dir := t.TempDir()
+	space := filepath.Join(dir, "space.json")
+	os.WriteFile(space, []byte(`{"params": {"backend": "go", "hidden": [16, 16, 16], "train_limit": 600, "epochs": 3,
+	  "optimizer": "sgd", "lr": {"grid": [10, 0.03, 0.1]}}}`), 0o644)
+	runs, out := filepath.Join(dir, "runs"), filepath.Join(dir, "out")
+	for attempt, wantCached := range []int{0, 2} {
+		cmd := command(t, "sweep", "-space", space, "-parallel", "2", "-runs-dir", runs, "-out", out)
+		var stdout, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		if err := cmd.Run(); err != nil {
+			t.Fatalf("sweep %d: %v\n%s", attempt, err, stderr.String())
+		}
+		var best fashion.Config
+		dec := json.NewDecoder(&stdout)
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&best); err != nil || best.Validate() != nil {
+			t.Fatalf("standard output is not a -config file: %v\n%s", err, stdout.String())
+		}
+		var res struct {
+			Trials []struct {
+				Config      fashion.Config `json:"config"`
+				ValAccuracy float64        `json:"val_accuracy"`
+				Error       string         `json:"error"`
+			} `json:"trials"`
+			Best, Cached, Trained, Failed int
+		}
+		data, _ := os.ReadFile(filepath.Join(out, "sweep.json"))
+		if err := json.Unmarshal(data, &res); err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Trials) != 3 || res.Failed != 1 || res.Cached != wantCached || res.Trained != 2-wantCached {
+			t.Errorf("sweep %d: %d trials, %d failed, %d cached, %d trained", attempt, len(res.Trials), res.Failed, res.Cached, res.Trained)
+		}
+		if res.Trials[0].Error == "" || res.Trials[res.Best].Config.LR != best.LR {
+			t.Errorf("sweep %d: trial 0 error %q; best trial lr %g, printed lr %g", attempt, res.Trials[0].Error, res.Trials[res.Best].Config.LR, best.LR)
+		}
+		if md, err := os.ReadFile(filepath.Join(out, "sweep.md")); err != nil || !strings.Contains(string(md), "| 1 | ") {
+			t.Errorf("sweep.md: %v", err)
+		}
+	}
+}
+
+func TestSweepBadUsage(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.json")
+	os.WriteFile(bad, []byte(`{"params": {"dropout": {"uniform": [0.5, 0.1]}}}`), 0o644)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"sweep"}, "-space FILE is required"},
+		{[]string{"sweep", "-space", filepath.Join(dir, "missing.json")}, "missing.json"},
+		{[]string{"sweep", "-space", bad}, "params.dropout"},
+		{[]string{"sweep", "-space", bad, "-parallel", "0"}, "-parallel 0"},
+	} {
+		err := run(tc.args, strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{})
+		if !errors.As(err, new(usageError)) || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("fashion %v: %v, want a usage error naming %q", tc.args, err, tc.want)
+		}
+	}
+}
