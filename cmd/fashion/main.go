@@ -4,6 +4,7 @@
 //
 //	fashion train [flags]   train one configuration through the run cache, print each epoch (or JSON lines)
 //	fashion sweep -space F  run a search space's trials through the run cache; print the best config
+//	fashion tensorboard     write the stored runs as TensorBoard event files (-out DIR)
 //	fashion study [flags]   train the baseline and one variant per technique; write docs/study.{md,json}
 //	fashion bench [flags]   measure training and evaluation speed (see bench/run.py)
 //	fashion report [flags]  write the stored runs' plots and tables as one HTML page
@@ -62,13 +63,15 @@ func oneLine(s string) string {
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return usageError{errors.New("missing command: want \"train\", \"sweep\", \"study\", \"bench\", \"report\" or \"compare\" (see fashion help)")}
+		return usageError{errors.New("missing command: want \"train\", \"sweep\", \"tensorboard\", \"study\", \"bench\", \"report\" or \"compare\" (see fashion help)")}
 	}
 	switch args[0] {
 	case "train":
 		return trainCmd(args[1:], stdin, stdout, stderr)
 	case "sweep":
 		return sweepCmd(args[1:], stdout, stderr)
+	case "tensorboard":
+		return tensorboardCmd(args[1:], stdout)
 	case "study":
 		return studyCmd(args[1:], stdout, stderr)
 	case "bench":
@@ -88,13 +91,14 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	case "-h", "-help", "--help", "help":
 		fmt.Fprintln(stdout, "usage: fashion train [flags]    (fashion train -h for the flags)")
 		fmt.Fprintln(stdout, "       fashion sweep -space F   (a search space's trials; fashion sweep -h)")
+		fmt.Fprintln(stdout, "       fashion tensorboard -out D (stored runs as TensorBoard event files)")
 		fmt.Fprintln(stdout, "       fashion study [flags]    (the techniques study; fashion study -h)")
 		fmt.Fprintln(stdout, "       fashion bench [flags]    (speed of training and evaluation; fashion bench -h)")
 		fmt.Fprintln(stdout, "       fashion report [-out F]  (stored runs as one HTML page)")
 		fmt.Fprintln(stdout, "       fashion compare RUN.json (a run's history next to the exercise's log)")
 		return nil
 	}
-	return usageError{fmt.Errorf("unknown command %q: want \"train\", \"sweep\", \"study\", \"bench\", \"report\" or \"compare\"", args[0])}
+	return usageError{fmt.Errorf("unknown command %q: want \"train\", \"sweep\", \"tensorboard\", \"study\", \"bench\", \"report\" or \"compare\"", args[0])}
 }
 
 // parseFlags parses args with fs (quiet, ContinueOnError): -h prints usage
