@@ -23,6 +23,7 @@ func sweepCmd(args []string, stdout, stderr io.Writer) error {
 	runsDir := fs.String("runs-dir", fashion.DefaultRunsDir(), "run cache the trials go through (finished trials are not retrained)")
 	out := fs.String("out", filepath.Join("data", "sweep"), "directory for sweep.json, sweep.md (the table), sweep.svg (the chart) and best.json")
 	dataDir := fs.String("data", "", "directory with the four Fashion-MNIST files (default: the usual search)")
+	check := fs.Bool("check", false, "only check the space file (and every trial's Config), list the trials on standard output and exit; sweeps/tune.py calls it first")
 	if err := parseFlags(fs, args, stdout, "usage: fashion sweep -space FILE [flags]"); err != nil {
 		return err
 	}
@@ -42,6 +43,12 @@ func sweepCmd(args []string, stdout, stderr io.Writer) error {
 	trials, err := space.Trials()
 	if err != nil {
 		return usageError{err}
+	}
+	if *check {
+		for _, t := range trials {
+			fmt.Fprintf(stdout, "trial %d: %s\n", t.Index, t.Label())
+		}
+		return nil
 	}
 	fmt.Fprintf(stderr, "%d trials of %s (searched: %v), %d at a time, runs in %s\n", len(trials), *spacePath, space.Searched(), *parallel, *runsDir)
 

@@ -60,6 +60,18 @@ func TestSweepParallel(t *testing.T) {
 	}
 }
 
+func TestSweepCheck(t *testing.T) {
+	space := filepath.Join(t.TempDir(), "space.json")
+	os.WriteFile(space, []byte(`{"params": {"lr": {"grid": [0.1, 0.01]}, "norm": {"grid": ["none", "batch"]}}}`), 0o644)
+	var stdout bytes.Buffer
+	if err := run([]string{"sweep", "-check", "-space", space}, strings.NewReader(""), &stdout, &bytes.Buffer{}); err != nil {
+		t.Fatal(err)
+	}
+	if want := "trial 0: lr=0.1 norm=none\ntrial 1: lr=0.1 norm=batch\ntrial 2: lr=0.01 norm=none\ntrial 3: lr=0.01 norm=batch\n"; stdout.String() != want {
+		t.Errorf("-check listed\n%s\nwant\n%s", stdout.String(), want)
+	}
+}
+
 func TestSweepBadUsage(t *testing.T) {
 	dir := t.TempDir()
 	bad := filepath.Join(dir, "bad.json")
@@ -72,6 +84,7 @@ func TestSweepBadUsage(t *testing.T) {
 		{[]string{"sweep", "-space", filepath.Join(dir, "missing.json")}, "missing.json"},
 		{[]string{"sweep", "-space", bad}, "params.dropout"},
 		{[]string{"sweep", "-space", bad, "-parallel", "0"}, "-parallel 0"},
+		{[]string{"sweep", "-check", "-space", bad}, "reversed range"},
 	} {
 		err := run(tc.args, strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{})
 		if !errors.As(err, new(usageError)) || !strings.Contains(err.Error(), tc.want) {

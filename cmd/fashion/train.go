@@ -276,8 +276,8 @@ func trainCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		if sig := received(); sig != 0 && errors.Is(err, context.Canceled) {
 			mu.Lock()
 			defer mu.Unlock()
-			return stoppedError{sig, fmt.Sprintf("stopped by %s at epoch %d (step %d of %d; %d epochs finished) of run %s: nothing stored",
-				signalName(sig), epoch, step, steps, emitted, key)}
+			return stoppedError{sig, fmt.Sprintf("stopped by %s at epoch %d (step %d of %d) of run %s: nothing stored",
+				signalName(sig), epoch, step, steps, key)}
 		}
 		if e := emit(errorEvent{"error", key, err.Error()}); e != nil {
 			return errors.Join(err, e)
