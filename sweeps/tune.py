@@ -143,7 +143,7 @@ def _die_with_parent():
     ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
-def make_trainable(fashion, runs_dir, log_dir):
+def make_trainable(fashion, runs_dir, log_dir, cwd):
     """A Tune class trainable: one step per epoch of the Go child.
 
     A class, not a function, for its cleanup(): Tune calls it in the trial's
@@ -162,6 +162,9 @@ def make_trainable(fashion, runs_dir, log_dir):
             self.stderr = open(os.path.join(log_dir, f"{self.trial_id}.stderr"), "ab")
             self.proc = subprocess.Popen(
                 [fashion, "train", "-config", "-", "-progress", "jsonl", "-runs-dir", runs_dir, "-quiet"],
+                # The driver's directory, not Ray's trial directory: "backend
+                # auto" finds the XLA plugin of the checkout (.xla/) from there.
+                cwd=cwd,
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.stderr,
                 preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
                 # Its own process group, so that nothing aimed at the
@@ -251,7 +254,7 @@ def main(argv=None):
     else:
         ray.init(num_cpus=args.num_cpus, include_dashboard=False, log_to_driver=False)
 
-    trainable = tune.with_resources(make_trainable(args.fashion, args.runs_dir, args.log_dir), {"cpu": args.cpus_per_trial})
+    trainable = tune.with_resources(make_trainable(args.fashion, args.runs_dir, args.log_dir, os.getcwd()), {"cpu": args.cpus_per_trial})
     path = os.path.join(args.storage, args.name)
     if args.restore:
         tuner = tune.Tuner.restore(path, trainable=trainable, resume_unfinished=True, resume_errored=False, restart_errored=False)
