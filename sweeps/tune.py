@@ -174,6 +174,7 @@ def make_trainable(fashion, runs_dir, log_dir, cwd):
             self.proc.stdin.write(json.dumps(trial_config(config)).encode())
             self.proc.stdin.close()
             self.last_error = None
+            self.last_metrics = {}
 
         def _next(self):
             line = self.proc.stdout.readline()
@@ -188,12 +189,16 @@ def make_trainable(fashion, runs_dir, log_dir, cwd):
 
         def step(self):
             ev = self._next()
-            if ev["event"] == "done":  # a run that stopped early (Config.EarlyStop)
-                return self._done({}, ev)
+            if ev["event"] == "done":
+                # A run that early stopping ended before Config.Epochs: its
+                # last epoch was reported already; report it again, with the
+                # run's record (one more Tune iteration than epochs).
+                return self._done(self.last_metrics, ev)
             metrics = {
                 "epoch": ev["epoch"], "val_accuracy": ev["val_accuracy"], "val_loss": ev["val_loss"],
                 "train_loss": ev["train_loss"], "lr": ev["lr"], "seconds": ev["seconds"], "key": ev["key"],
             }
+            self.last_metrics = metrics
             if ev["epoch"] == ev["epochs"] - 1:
                 # The last epoch is reported once the run is stored (the
                 # "done" line): a scheduler that stops the trial at its last
