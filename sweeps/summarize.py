@@ -53,7 +53,9 @@ def summarize(name, results_path, runs):
         trials.append(row)
     finished = [t for t in trials if t["status"] == "finished"]
     best = max(finished, key=lambda t: t["kept_val_accuracy"]) if finished else None
-    epochs = sum(t["epochs_reported"] for t in trials)
+    # Epochs actually trained: a finished run's history (early stopping
+    # reports its last epoch twice), else what was reported before the stop.
+    epochs = sum(t.get("epochs_trained", t["epochs_reported"]) for t in trials)
     return {
         "name": name, "wall_seconds": res["wall_seconds"], "scheduler": res["scheduler"], "search": res["search"],
         "trials": trials, "counts": {s: sum(1 for t in trials if t["status"] == s) for s in ("finished", "stopped", "error")},
@@ -124,7 +126,7 @@ def main():
     if "seeds" in winner:
         md.append(f"Over seeds {[r['seed'] for r in winner['seeds']]}: test {100 * winner['test_accuracy_mean']:.2f}% ± "
                   f"{100 * winner['test_accuracy_sd']:.2f} (sd), range {100 * winner['test_accuracy_range'][0]:.2f}–{100 * winner['test_accuracy_range'][1]:.2f}%; "
-                  f"validation {', '.join(f'{100 * r['val_accuracy']:.2f}%' for r in winner['seeds'])}.")
+                  "validation " + ", ".join(f"{100 * r['val_accuracy']:.2f}%" for r in winner["seeds"]) + ".")
     md.append("\nIts config (a `fashion train -config` file):\n")
     md.append("```json\n" + json.dumps(winner["config"], indent=2) + "\n```\n")
     for s in sweeps.values():
