@@ -92,3 +92,21 @@ func TestSweepBadUsage(t *testing.T) {
 		}
 	}
 }
+
+func TestTensorboardCommand(t *testing.T) {
+	empty := t.TempDir()
+	for _, tc := range []struct {
+		args  []string
+		usage bool
+		want  string
+	}{
+		{[]string{"tensorboard"}, true, "-out DIR is required"},
+		{[]string{"tensorboard", "-out", t.TempDir(), "extra"}, true, `unexpected argument "extra"`},
+		{[]string{"tensorboard", "-runs", empty, "-out", t.TempDir()}, false, "no stored runs in " + empty},
+	} {
+		err := run(tc.args, strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{})
+		if err == nil || !strings.Contains(err.Error(), tc.want) || errors.As(err, new(usageError)) != tc.usage {
+			t.Errorf("fashion %v: %v, want %q (usage error: %v)", tc.args, err, tc.want, tc.usage)
+		}
+	}
+}
