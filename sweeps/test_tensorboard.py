@@ -52,9 +52,10 @@ def test_event_files_read_back(fashion_bin, tmp_path):
             assert [e.step for e in events] == [h["epoch"] for h in rec["history"]]
             for e, h in zip(events, rec["history"]):
                 assert e.value == np.float32(h[field]), (tag, e.step, e.value, h[field])
-        for tag, field in [("accuracy/test", "test_accuracy"), ("loss/test", "test_loss")]:
+        kept = rec["history"][rec["kept_epoch"]]["val_accuracy"]
+        for tag, want in [("accuracy/test", rec["test_accuracy"]), ("loss/test", rec["test_loss"]), ("accuracy/val_kept", kept)]:
             (e,) = acc.Scalars(tag)
-            assert e.value == np.float32(rec[field])
+            assert e.value == np.float32(want), (tag, e.value, want)
             assert e.step == rec["history"][-1]["epoch"]
 
         content = acc.PluginTagToContent("hparams")
@@ -75,4 +76,4 @@ def test_event_files_read_back(fashion_bin, tmp_path):
     assert set(records[0]["config"]) <= set(infos)
     assert infos["lr"].differs and not infos["epochs"].differs
     assert sorted(v.string_value for v in infos["optimizer"].domain_discrete.values) == ["adam"]
-    assert [m.name.tag for m in experiment.metric_infos][:2] == ["accuracy/val", "loss/val"]
+    assert [m.name.tag for m in experiment.metric_infos][:3] == ["accuracy/val_kept", "accuracy/val", "loss/val"]

@@ -27,7 +27,8 @@
 // the settings that can be compared and the metrics. Scalars are tagged
 // "loss/train", "loss/val", "accuracy/train", "accuracy/val", "lr" (one
 // point per epoch, step = the 0-based epoch) and "loss/test",
-// "accuracy/test" (one point, at the last epoch). Every Config field is an
+// "accuracy/test" and "accuracy/val_kept" (the kept epoch's validation
+// accuracy, what runs are compared on; one point each, at the last epoch). Every Config field is an
 // hparam, by its JSON name; lists (hidden, dropout) are strings such as
 // "120,72,48".
 package tensorboard

@@ -23,10 +23,15 @@ const (
 	TagLR        = "lr"
 	TagTestLoss  = "loss/test"
 	TagTestAcc   = "accuracy/test"
+	// TagKeptValAcc is the validation accuracy of the epoch whose weights
+	// the run kept (fashion.Run.KeptValAccuracy), written once at the last
+	// step: HParams shows a metric's last value, which for accuracy/val is
+	// the last epoch's, not the kept one that runs are compared on.
+	TagKeptValAcc = "accuracy/val_kept"
 )
 
 // metrics are the HParams table's metric columns, in order.
-var metrics = []string{TagValAcc, TagValLoss, TagTrainAcc, TagTrainLoss, TagTestAcc, TagTestLoss}
+var metrics = []string{TagKeptValAcc, TagValAcc, TagValLoss, TagTrainAcc, TagTrainLoss, TagTestAcc, TagTestLoss}
 
 const fileVersion = "brain.Event:2"
 
@@ -105,7 +110,8 @@ func runFile(r *fashion.Run, hp map[string]any) []byte {
 		)))
 	}
 	last := int64(r.History[len(r.History)-1].Epoch)
-	b = appendRecord(b, event(wall, last, "", summary(scalarValue(TagTestLoss, r.TestLoss), scalarValue(TagTestAcc, r.TestAccuracy))))
+	b = appendRecord(b, event(wall, last, "", summary(
+		scalarValue(TagTestLoss, r.TestLoss), scalarValue(TagTestAcc, r.TestAccuracy), scalarValue(TagKeptValAcc, r.KeptValAccuracy()))))
 	return appendRecord(b, event(wall, last, "", summary(pluginValue("_hparams_/session_end_info", "hparams", sessionEnd(wall)))))
 }
 

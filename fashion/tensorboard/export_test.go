@@ -81,7 +81,7 @@ func testRun() *fashion.Run {
 			{Epoch: 0, TrainLoss: 0.61, ValLoss: 0.48, TrainAccuracy: 0.78, ValAccuracy: 0.83, LR: 1e-4, Seconds: 2.5},
 			{Epoch: 1, TrainLoss: 0.42, ValLoss: 0.44, TrainAccuracy: 0.85, ValAccuracy: 0.845, LR: 1e-4, Seconds: 2.25},
 		},
-		TestLoss: 0.45, TestAccuracy: 0.8412,
+		TestLoss: 0.45, TestAccuracy: 0.8412, KeptEpoch: 1,
 	}
 }
 
@@ -160,7 +160,7 @@ func TestExport(t *testing.T) {
 	}
 	want := map[string][]float64{
 		TagTrainLoss: {0.61, 0.42}, TagValLoss: {0.48, 0.44}, TagTrainAcc: {0.78, 0.85}, TagValAcc: {0.83, 0.845},
-		TagLR: {1e-4, 1e-4}, TagTestLoss: {0.45}, TagTestAcc: {0.8412},
+		TagLR: {1e-4, 1e-4}, TagTestLoss: {0.45}, TagTestAcc: {0.8412}, TagKeptValAcc: {0.845},
 	}
 	for tag, values := range want {
 		if len(scalars[tag]) != len(values) {
