@@ -1,17 +1,26 @@
 """The Ray Tune driver on a local two-node Ray cluster (head + one worker),
 on loopback, with token authentication and no usage statistics.
 
-Six tiny trials (adam and sgd, three rates each), one of them diverging
-(SGD at lr 10: a non-finite loss in its second epoch), under ASHA. Checked: ASHA stops at least one trial and
-its child got SIGTERM; the diverging trial ends as an error (or stopped by
-ASHA first) and stores nothing; no trial runner is left running; every
-finished trial's record and weights are in the shared runs directory;
-Tuner.restore retrains nothing. Bounded by the timeouts below (< 3 min).
+test_tune_asha_on_two_nodes: six tiny trials (adam and sgd, three rates
+each), one of them diverging (SGD at lr 10: a non-finite loss in its second
+epoch), under ASHA. Checked: ASHA stops at least one trial and its child got
+SIGTERM and said so; the diverging trial ends as an error (or stopped by ASHA
+first) and stores nothing; no trial runner is left running; every finished
+trial's record and weights are in the shared runs directory, and nothing
+else; Tuner.restore of the finished sweep starts no trial.
+
+test_restore_after_interrupt: a sweep interrupted by SIGINT with a trial
+finished and others running, then restored: no finished trial is trained
+again, the others finish.
+
+Both share one cluster; bounded by the timeouts below (about a minute here,
+< 3 min).
 """
 import json
 import os
 import pathlib
 import secrets
+import signal
 import subprocess
 import sys
 import time
@@ -47,8 +56,9 @@ def running_children(marker):
     return pids
 
 
-@pytest.fixture
-def ray_env(monkeypatch):
+@pytest.fixture(scope="module")
+def cluster():
+    """A head and one worker node, one CPU each, on 127.0.0.1."""
     env = {
         "RAY_USAGE_STATS_ENABLED": "0",
         "RAY_AUTH_MODE": "token",
@@ -59,24 +69,39 @@ def ray_env(monkeypatch):
         "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0",
         "RAY_DEDUP_LOGS": "0",
     }
-    for k, v in env.items():
-        monkeypatch.setenv(k, v)
-    return env
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    from ray.cluster_utils import Cluster  # after the environment: Ray reads it on import
 
-
-def test_tune_asha_on_two_nodes(fashion_bin, tmp_path, ray_env):
-    from ray.cluster_utils import Cluster
-
-    runs, storage, logs = tmp_path / "runs", tmp_path / "tune", tmp_path / "logs"
-    space = tmp_path / "space.json"
-    space.write_text(json.dumps(SPACE))
-    cluster = Cluster(initialize_head=True, head_node_args={
+    c = Cluster(initialize_head=True, head_node_args={
         "num_cpus": 1, "node_ip_address": "127.0.0.1", "include_dashboard": False,
     })
     try:
-        cluster.add_node(num_cpus=1, node_ip_address="127.0.0.1")
-        cluster.wait_for_nodes()
-        assert cluster.address.startswith("127.0.0.1:"), cluster.address
+        c.add_node(num_cpus=1, node_ip_address="127.0.0.1")
+        c.wait_for_nodes()
+        assert c.address.startswith("127.0.0.1:"), c.address
+        yield c
+    finally:
+        c.shutdown()
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def wait_no_children(marker, seconds=20):
+    deadline = time.time() + seconds
+    while running_children(marker) and time.time() < deadline:
+        time.sleep(0.5)
+    return running_children(marker)
+
+
+def test_tune_asha_on_two_nodes(fashion_bin, tmp_path, cluster):
+    runs, storage, logs = tmp_path / "runs", tmp_path / "tune", tmp_path / "logs"
+    space = tmp_path / "space.json"
+    space.write_text(json.dumps(SPACE))
+    if True:
         driver = [sys.executable, str(HERE / "tune.py"), "--address", cluster.address, "--fashion", str(fashion_bin),
                   "--runs-dir", str(runs), "--storage", str(storage), "--name", "t", "--log-dir", str(logs)]
         t0 = time.time()
@@ -90,10 +115,7 @@ def test_tune_asha_on_two_nodes(fashion_bin, tmp_path, ray_env):
 
         # No trial runner outlives its trial (stopped workers may take a
         # moment to go).
-        deadline = time.time() + 20
-        while running_children(str(runs)) and time.time() < deadline:
-            time.sleep(0.5)
-        assert running_children(str(runs)) == []
+        assert wait_no_children(str(runs)) == []
 
         diverging = trials[("sgd", 10)]
         assert diverging["error"] or diverging["epochs_reported"] < EPOCHS, diverging
@@ -127,5 +149,49 @@ def test_tune_asha_on_two_nodes(fashion_bin, tmp_path, ray_env):
         assert len(res2["trials"]) == len(trials)
         print(f"\nfit {fit_seconds:.1f} s; stopped by ASHA: {[(t['config']['optimizer'], t['config']['lr'], t['epochs_reported']) for t in stopped]}; "
               f"finished: {[(t['config']['optimizer'], t['config']['lr']) for t in finished]}; diverging: {diverging['error'] or 'stopped'}")
-    finally:
-        cluster.shutdown()
+
+
+def test_restore_after_interrupt(fashion_bin, tmp_path, cluster):
+    """A sweep interrupted (SIGINT to the driver) with trials finished and
+    others running, then restored: the finished ones are not started again,
+    the others are, and every trial ends stored."""
+    runs, storage, logs = tmp_path / "runs", tmp_path / "tune", tmp_path / "logs"
+    space = tmp_path / "space.json"
+    space.write_text(json.dumps({"params": {
+        "backend": "go", "hidden": [16], "train_limit": 600, "epochs": 40, "optimizer": "adam",
+        "lr": {"grid": [0.001, 0.002, 0.003, 0.004]},
+    }}))
+    driver = [sys.executable, str(HERE / "tune.py"), "--address", cluster.address, "--fashion", str(fashion_bin),
+              "--runs-dir", str(runs), "--storage", str(storage), "--name", "r", "--log-dir", str(logs)]
+    first = subprocess.Popen(driver + ["--space", str(space)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 90
+    while len(list(logs.glob("*.done.json"))) < 1 and time.time() < deadline and first.poll() is None:
+        time.sleep(0.2)
+    done_before = {p.name.split(".")[0] for p in logs.glob("*.done.json")}
+    first.send_signal(signal.SIGINT)  # Tune saves the experiment and stops the running trials
+    try:
+        _, err = first.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        first.kill()
+        raise
+    done_before = {p.name.split(".")[0] for p in logs.glob("*.done.json")}
+    assert 1 <= len(done_before) < 4, f"{len(done_before)} trials finished before the interrupt: {err[-2000:]}"
+    assert wait_no_children(str(runs)) == []
+    stored_before = {p.name: (p / "run.json").read_bytes() for p in runs.iterdir() if not p.name.startswith(".")}
+    assert len(stored_before) == len(done_before)
+
+    again = subprocess.run(driver + ["--restore"], capture_output=True, text=True, timeout=90)
+    assert again.returncode == 0, again.stderr[-3000:]
+    starts = [line.split()[1] for line in (logs / "starts.log").read_text().splitlines()]
+    for trial in done_before:
+        # Tune may not have recorded a trial as finished if the interrupt
+        # came just after its last result; it then starts it again, and the
+        # run cache answers: the trial runner replays the stored run.
+        done = json.loads((logs / f"{trial}.done.json").read_text())
+        assert starts.count(trial) == 1 or done["cached"], f"finished trial {trial} was retrained: {starts}, {done}"
+    for key, record in stored_before.items():  # no stored run was trained again
+        assert (runs / key / "run.json").read_bytes() == record
+    assert len({p.name.split(".")[0] for p in logs.glob("*.done.json")}) == 4
+    assert len([p for p in runs.iterdir() if not p.name.startswith(".")]) == 4
+    assert wait_no_children(str(runs)) == []
+    print(f"\nfinished before the interrupt: {sorted(done_before)}; starts: {starts}")
