@@ -1,12 +1,14 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/fashion-gomlx/fashion-gomlx/fashion"
@@ -108,5 +110,44 @@ func TestTensorboardCommand(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.want) || errors.As(err, new(usageError)) != tc.usage {
 			t.Errorf("fashion %v: %v, want %q (usage error: %v)", tc.args, err, tc.want, tc.usage)
 		}
+	}
+}
+
+// TestSweepSignal stops a real "fashion sweep" with SIGTERM after its first
+// trial: it exits 143 with a line saying how to resume, and the finished
+// trial is in the cache.
+func TestSweepSignal(t *testing.T) {
+	needData(t)
+	dir := t.TempDir()
+	space := filepath.Join(dir, "space.json")
+	os.WriteFile(space, []byte(`{"params": {"backend": "go", "hidden": [16], "train_limit": 600, "epochs": 30,
+	  "optimizer": "adam", "lr": {"grid": [0.001, 0.002, 0.003]}}}`), 0o644)
+	runs := filepath.Join(dir, "runs")
+	cmd := command(t, "sweep", "-space", space, "-runs-dir", runs, "-out", filepath.Join(dir, "out"))
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	sc := bufio.NewScanner(stderr)
+	for sc.Scan() {
+		lines = append(lines, sc.Text())
+		if strings.HasPrefix(sc.Text(), "trial 1/3 ") {
+			cmd.Process.Signal(syscall.SIGTERM)
+		}
+	}
+	cmd.Wait()
+	if code := cmd.ProcessState.ExitCode(); code != 143 {
+		t.Fatalf("exit status %d, want 143; stderr:\n%s", code, strings.Join(lines, "\n"))
+	}
+	if last := lines[len(lines)-1]; !strings.Contains(last, "stopped by SIGTERM") || !strings.Contains(last, "run the same command again to resume") {
+		t.Errorf("last line %q", last)
+	}
+	stored, _ := fashion.Cache{Dir: runs}.Runs()
+	if len(stored) < 1 || len(stored) > 2 {
+		t.Errorf("%d runs stored, want the finished trial (and at most the one after it)", len(stored))
 	}
 }
