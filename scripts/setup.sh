@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One command on a fresh Debian/Ubuntu machine with Go >= 1.26 and Python 3:
 # installs what the project needs, then trains the exercise's baseline (40
-# epochs) on the default backend and saves its record in data/runs/.
+# epochs) on the default backend through the run cache (data/runs/<key>/)
+# and writes a copy of its record to data/baseline.json.
 #
 #   bash scripts/setup.sh                 # set-up + baseline training
 #   bash scripts/setup.sh --no-train      # set-up only
@@ -47,5 +48,5 @@ fi
 go build -o bin/fashion ./cmd/fashion
 
 if [ "$train" = 1 ]; then
-  ./bin/fashion train -out data/runs/baseline.json "${args[@]}"
+  ./bin/fashion train -out data/baseline.json "${args[@]}"
 fi

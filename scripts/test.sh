@@ -1,13 +1,23 @@
 #!/usr/bin/env bash
-# The project's tests: go vet, the Go tests, then the notebook executed
-# headless in quick mode (FASHION_QUICK=1), failing on any error, panic or
-# non-zero exit in its outputs. The notebook step needs
-# scripts/notebook-setup.sh --headless (CI runs it); without it, it is skipped.
+# The project's tests: go vet, the Go tests, the Python tests under sweeps/
+# (TensorBoard read-back, the Ray Tune driver on a local two-node cluster),
+# then the notebook executed headless in quick mode (FASHION_QUICK=1),
+# failing on any error, panic or non-zero exit in its outputs. The Python
+# tests need sweeps/setup.sh, the notebook step scripts/notebook-setup.sh
+# --headless (CI runs both); without them, they are skipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 go vet ./...
 go test ./...
+
+# The Python tests run the command as a trial runner: build it first.
+go build -o bin/fashion ./cmd/fashion
+if [ -x sweeps/.venv/bin/python ]; then
+  sweeps/.venv/bin/python -m pytest sweeps -q
+else
+  echo "sweeps tests skipped: run bash sweeps/setup.sh first"
+fi
 
 export PATH="$(go env GOPATH)/bin:$PATH"
 if [ -x .venv/bin/python ] && command -v gonb >/dev/null && command -v goimports >/dev/null; then

@@ -2,7 +2,9 @@
 //
 // Usage:
 //
-//	fashion train [flags]   train one configuration, print each epoch, save the run record
+//	fashion train [flags]   train one configuration through the run cache, print each epoch (or JSON lines)
+//	fashion sweep -space F  run a search space's trials through the run cache; print the best config
+//	fashion tensorboard     write the stored runs as TensorBoard event files (-out DIR)
 //	fashion study [flags]   train the baseline and one variant per technique; write docs/study.{md,json}
 //	fashion bench [flags]   measure training and evaluation speed (see bench/run.py)
 //	fashion report [flags]  write the stored runs' plots and tables as one HTML page
@@ -17,13 +19,10 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"runtime/pprof"
 	"strings"
-	"time"
 
 	"github.com/fashion-gomlx/fashion-gomlx/fashion"
-	"github.com/fashion-gomlx/fashion-gomlx/internal/progress"
 )
 
 // usageError exits with status 2: bad flags or values.
@@ -32,7 +31,7 @@ type usageError struct{ err error }
 func (e usageError) Error() string { return e.err.Error() }
 
 func main() {
-	err := run(os.Args[1:], os.Stdout, os.Stderr)
+	err := run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	if err == nil {
 		return
 	}
@@ -40,24 +39,39 @@ func main() {
 		os.Exit(0)
 	}
 	fmt.Fprintln(os.Stderr, "fashion: "+oneLine(strings.TrimPrefix(err.Error(), "fashion: ")))
+	os.Exit(exitCode(err))
+}
+
+// exitCode is the process status for err: 2 for bad usage, 128+signal for a
+// run stopped by a signal (143 for SIGTERM, 130 for SIGINT, as a shell
+// reports a process it killed), else 1.
+func exitCode(err error) int {
 	var ue usageError
-	if errors.As(err, &ue) {
-		os.Exit(2)
+	var se stoppedError
+	switch {
+	case errors.As(err, &ue):
+		return 2
+	case errors.As(err, &se):
+		return 128 + int(se.sig)
 	}
-	os.Exit(1)
+	return 1
 }
 
 func oneLine(s string) string {
 	return strings.ReplaceAll(strings.ReplaceAll(s, "\nfashion: ", "; "), "\n", "; ")
 }
 
-func run(args []string, stdout, stderr io.Writer) error {
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return usageError{errors.New("missing command: want \"train\", \"study\", \"bench\", \"report\" or \"compare\" (see fashion help)")}
+		return usageError{errors.New("missing command: want \"train\", \"sweep\", \"tensorboard\", \"study\", \"bench\", \"report\" or \"compare\" (see fashion help)")}
 	}
 	switch args[0] {
 	case "train":
-		return trainCmd(args[1:], stdout, stderr)
+		return trainCmd(args[1:], stdin, stdout, stderr)
+	case "sweep":
+		return sweepCmd(args[1:], stdout, stderr)
+	case "tensorboard":
+		return tensorboardCmd(args[1:], stdout)
 	case "study":
 		return studyCmd(args[1:], stdout, stderr)
 	case "bench":
@@ -76,80 +90,15 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return nil
 	case "-h", "-help", "--help", "help":
 		fmt.Fprintln(stdout, "usage: fashion train [flags]    (fashion train -h for the flags)")
+		fmt.Fprintln(stdout, "       fashion sweep -space F   (a search space's trials; fashion sweep -h)")
+		fmt.Fprintln(stdout, "       fashion tensorboard -out D (stored runs as TensorBoard event files)")
 		fmt.Fprintln(stdout, "       fashion study [flags]    (the techniques study; fashion study -h)")
 		fmt.Fprintln(stdout, "       fashion bench [flags]    (speed of training and evaluation; fashion bench -h)")
 		fmt.Fprintln(stdout, "       fashion report [-out F]  (stored runs as one HTML page)")
 		fmt.Fprintln(stdout, "       fashion compare RUN.json (a run's history next to the exercise's log)")
 		return nil
 	}
-	return usageError{fmt.Errorf("unknown command %q: want \"train\", \"study\", \"bench\", \"report\" or \"compare\"", args[0])}
-}
-
-func trainCmd(args []string, stdout, stderr io.Writer) error {
-	cfg := fashion.DefaultConfig()
-	fs := flag.NewFlagSet("fashion train", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	cfg.RegisterFlags(fs)
-	dataDir := fs.String("data", "", "directory with the four Fashion-MNIST files (default: search $FASHION_MNIST_DIR, ./data/fashion-mnist, /usr/share/datasets/fashion-mnist, then download)")
-	noVerify := fs.Bool("no-verify", false, "skip the SHA-256 check of the data (a deliberately modified copy)")
-	out := fs.String("out", "", "run record path (default data/runs/train-<time>.json)")
-	quiet := fs.Bool("quiet", false, "no progress bar")
-	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the training (go tool pprof) to this file")
-	if err := parseFlags(fs, args, stdout, "usage: fashion train [flags]"); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		return usageError{fmt.Errorf("unexpected argument %q", fs.Arg(0))}
-	}
-	if err := cfg.Validate(); err != nil {
-		return usageError{err}
-	}
-	if *out == "" {
-		*out = filepath.Join("data", "runs", "train-"+time.Now().Format("20060102-150405")+".json")
-	}
-
-	data, err := fashion.LoadWith(fashion.LoadOptions{Dir: *dataDir, NoVerify: *noVerify, Progress: stderr})
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "Datos: %s (%s): train %v, test %v\n", data.Dir, data.Source, data.Train.ImagesShape(), data.Test.ImagesShape())
-	if *cpuProfile != "" {
-		stop, err := startCPUProfile(*cpuProfile)
-		if err != nil {
-			return err
-		}
-		defer stop()
-	}
-	bar := progress.New(nil, "", 0, progress.Count)
-	if !*quiet && progress.IsTerminal(stderr) {
-		bar = progress.New(stderr, "", 0, progress.Count)
-	}
-	run, err := fashion.Train(data, cfg, &fashion.Hooks{
-		Backend: func(b *fashion.Backend) { fmt.Fprintf(stdout, "Usando %s\n", b) },
-		Step: func(epoch, step, steps int) {
-			if step == 0 {
-				bar.Reset(fmt.Sprintf("epoch %d", epoch), int64(steps))
-			}
-			bar.Set(int64(step + 1))
-		},
-		Epoch: func(e fashion.Epoch) error {
-			bar.Clear()
-			fmt.Fprintln(stdout, fashion.FormatEpoch(e, cfg.Epochs))
-			return nil
-		},
-	})
-	bar.Clear()
-	if err != nil {
-		return err
-	}
-	best := run.BestEpoch()
-	fmt.Fprintf(stdout, "Test: loss %.4f, accuracy %.2f%% (%d ejemplos); mejor val loss %.4f en la epoca %d; %.2f s/epoca\n",
-		run.TestLoss, 100*run.TestAccuracy, 5000, best.ValLoss, best.Epoch, run.SecondsPerEpoch)
-	if err := run.Save(*out); err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "Registro guardado en %s\n", *out)
-	return nil
+	return usageError{fmt.Errorf("unknown command %q: want \"train\", \"sweep\", \"tensorboard\", \"study\", \"bench\", \"report\" or \"compare\"", args[0])}
 }
 
 // parseFlags parses args with fs (quiet, ContinueOnError): -h prints usage

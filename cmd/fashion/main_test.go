@@ -23,7 +23,7 @@ func TestBadUsageIsAUsageError(t *testing.T) {
 		{"train", "extra-arg"},
 		{"compare"},
 	} {
-		err := run(args, &bytes.Buffer{}, &bytes.Buffer{})
+		err := run(args, strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{})
 		var ue usageError
 		if !errors.As(err, &ue) {
 			t.Errorf("fashion %v: error %v, want a usage error (exit status 2)", args, err)
@@ -41,14 +41,14 @@ func TestTrainCommand(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "run.json")
 	profile := filepath.Join(t.TempDir(), "cpu.prof")
 	var stdout bytes.Buffer
-	err := run([]string{"train", "-epochs", "2", "-train-limit", "1000", "-backend", "go", "-quiet", "-out", out, "-cpuprofile", profile}, &stdout, &bytes.Buffer{})
+	err := run([]string{"train", "-epochs", "2", "-train-limit", "1000", "-backend", "go", "-quiet", "-runs-dir", t.TempDir(), "-out", out, "-cpuprofile", profile}, strings.NewReader(""), &stdout, &bytes.Buffer{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if st, err := os.Stat(profile); err != nil || st.Size() == 0 {
 		t.Errorf("-cpuprofile %s: %v, want a profile", profile, err)
 	}
-	err = run([]string{"train", "-epochs", "1", "-train-limit", "100", "-quiet", "-out", out, "-cpuprofile", filepath.Join(t.TempDir(), "no", "such", "dir", "p")}, &stdout, &bytes.Buffer{})
+	err = run([]string{"train", "-epochs", "1", "-train-limit", "100", "-quiet", "-runs-dir", t.TempDir(), "-out", out, "-cpuprofile", filepath.Join(t.TempDir(), "no", "such", "dir", "p")}, strings.NewReader(""), &stdout, &bytes.Buffer{})
 	if err == nil || !strings.Contains(err.Error(), "-cpuprofile") {
 		t.Errorf("-cpuprofile in a missing directory: %v, want an error naming the flag", err)
 	}
@@ -65,7 +65,7 @@ func TestTrainCommand(t *testing.T) {
 		t.Errorf("saved record: %d epochs, train limit %d", len(rec.History), rec.Config.TrainLimit)
 	}
 	stdout.Reset()
-	if err := run([]string{"compare", out}, &stdout, &bytes.Buffer{}); err != nil || strings.Count(stdout.String(), "\n") != 4 {
+	if err := run([]string{"compare", out}, strings.NewReader(""), &stdout, &bytes.Buffer{}); err != nil || strings.Count(stdout.String(), "\n") != 4 {
 		t.Errorf("compare: %v\n%s", err, stdout.String())
 	}
 }

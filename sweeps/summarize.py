@@ -1,0 +1,158 @@
+#!/usr/bin/env python3
+"""Writes docs/sweep.json and docs/sweep.md from sweeps run by tune.py.
+
+    python3 sweeps/summarize.py --space sweeps/examples/exercise.json \\
+        --sweep asha=data/sweep5/asha.json:data/sweep5/runs-asha \\
+        --sweep fifo=data/sweep5/fifo.json:data/sweep5/runs-fifo \\
+        --winner-from fifo --seeds data/sweep5/seeds.jsonl \\
+        --command "…" --json docs/sweep.json --md docs/sweep.md
+
+Each --sweep is NAME=RESULTS:RUNS_DIR (tune.py --out, its --runs-dir). The
+winner is the finished trial of highest validation accuracy of its kept
+epoch (fashion.Run.KeptValAccuracy), read from the run records; the test
+accuracy is reported, never used to choose. --seeds holds the `done` JSON
+lines of the winner retrained with other seeds (fashion train -progress
+jsonl), for the spread over seeds. Standard library only.
+"""
+import argparse
+import json
+import pathlib
+import statistics
+
+
+def load_record(runs, key):
+    p = pathlib.Path(runs) / key / "run.json"
+    return json.loads(p.read_text()) if p.exists() else None
+
+
+def kept_val(rec):
+    return rec["history"][rec["kept_epoch"]]["val_accuracy"]
+
+
+def summarize(name, results_path, runs):
+    res = json.loads(pathlib.Path(results_path).read_text())
+    trials = []
+    for t in res["trials"]:
+        rec = load_record(runs, t["key"]) if t.get("key") else None
+        if t["error"]:
+            status = "error"
+        elif rec is not None:
+            status = "finished"
+        else:
+            status = "stopped"
+        row = {
+            "trial_id": t.get("trial_id"), "status": status, "key": t.get("key"),
+            "epochs_reported": t["epochs_reported"], "last_val_accuracy": t["val_accuracy"],
+            "values": {k: v for k, v in t["config"].items()},
+        }
+        if rec is not None:
+            row.update(kept_val_accuracy=kept_val(rec), kept_epoch=rec["kept_epoch"], epochs_trained=len(rec["history"]),
+                       test_accuracy=rec["test_accuracy"], train_seconds=rec["train_seconds"], config=rec["config"])
+        if t["error"]:
+            row["error"] = t["error"].strip().splitlines()[-1][:300]
+        trials.append(row)
+    finished = [t for t in trials if t["status"] == "finished"]
+    best = max(finished, key=lambda t: t["kept_val_accuracy"]) if finished else None
+    # Epochs actually trained: a finished run's history (early stopping
+    # reports its last epoch twice), else what was reported before the stop.
+    epochs = sum(t.get("epochs_trained", t["epochs_reported"]) for t in trials)
+    return {
+        "name": name, "wall_seconds": res["wall_seconds"], "scheduler": res["scheduler"], "search": res["search"],
+        "trials": trials, "counts": {s: sum(1 for t in trials if t["status"] == s) for s in ("finished", "stopped", "error")},
+        "epochs_trained": epochs, "best_key": best["key"] if best else None,
+    }
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--space", required=True)
+    p.add_argument("--sweep", action="append", required=True)
+    p.add_argument("--winner-from", required=True)
+    p.add_argument("--seeds")
+    p.add_argument("--command", action="append", default=[])
+    p.add_argument("--date", required=True)
+    p.add_argument("--note", action="append", default=[])
+    p.add_argument("--json", required=True)
+    p.add_argument("--md", required=True)
+    args = p.parse_args()
+
+    sweeps = {}
+    for s in args.sweep:
+        name, rest = s.split("=", 1)
+        results, runs = rest.split(":", 1)
+        sweeps[name] = summarize(name, results, runs)
+        sweeps[name]["runs_dir"] = runs
+    src = sweeps[args.winner_from]
+    best = next(t for t in src["trials"] if t["key"] == src["best_key"])
+    winner = {
+        "from": args.winner_from, "key": best["key"], "config": best["config"],
+        "val_accuracy": best["kept_val_accuracy"], "kept_epoch": best["kept_epoch"], "test_accuracy": best["test_accuracy"],
+    }
+    if args.seeds and pathlib.Path(args.seeds).exists():
+        seeds = [json.loads(l) for l in pathlib.Path(args.seeds).read_text().splitlines() if l.strip()]
+        seeds = [s for s in seeds if s.get("event") == "done"]
+        runs = []
+        for s in seeds:
+            rec = json.loads(pathlib.Path(s["record"]).read_text())
+            runs.append({"seed": rec["config"]["seed"], "key": rec["key"], "val_accuracy": kept_val(rec), "test_accuracy": rec["test_accuracy"]})
+        all_runs = [{"seed": best["config"]["seed"], "key": best["key"], "val_accuracy": best["kept_val_accuracy"], "test_accuracy": best["test_accuracy"]}] + runs
+        tests = [r["test_accuracy"] for r in all_runs]
+        winner["seeds"] = all_runs
+        winner["test_accuracy_mean"] = statistics.mean(tests)
+        winner["test_accuracy_sd"] = statistics.stdev(tests) if len(tests) > 1 else 0.0
+        winner["test_accuracy_range"] = [min(tests), max(tests)]
+    out = {
+        "date": args.date, "commands": args.command, "notes": args.note,
+        "space": json.loads(pathlib.Path(args.space).read_text()),
+        "sweeps": sweeps, "winner": winner,
+    }
+    pathlib.Path(args.json).write_text(json.dumps(out, indent=2) + "\n")
+
+    md = [f"# A sweep over the exercise's architecture\n", f"Measured {args.date}.\n"]
+    md += [f"- {n}" for n in args.note]
+    md.append("\nCommands:\n")
+    md += [f"    {c}" for c in args.command]
+    md.append("\nSpace (`sweeps/examples/exercise.json`):\n")
+    md.append("```json\n" + json.dumps(out["space"], indent=2) + "\n```\n")
+    md.append("| sweep | trials | finished | stopped early | errors | epochs trained | wall time |")
+    md.append("|---|---:|---:|---:|---:|---:|---:|")
+    for s in sweeps.values():
+        c = s["counts"]
+        md.append(f"| {s['name']} ({s['scheduler']}) | {len(s['trials'])} | {c['finished']} | {c['stopped']} | {c['error']} | {s['epochs_trained']} | {s['wall_seconds'] / 60:.1f} min |")
+    md.append("")
+    md.append(f"**Winner** (best validation accuracy of the kept epoch among the finished trials of `{args.winner_from}`; "
+              f"the test half played no part in choosing): key `{winner['key']}`, validation {100 * winner['val_accuracy']:.2f}% "
+              f"(epoch {winner['kept_epoch']}), **test {100 * winner['test_accuracy']:.2f}%**.")
+    if "seeds" in winner:
+        md.append(f"Over seeds {[r['seed'] for r in winner['seeds']]}: test {100 * winner['test_accuracy_mean']:.2f}% ± "
+                  f"{100 * winner['test_accuracy_sd']:.2f} (sd), range {100 * winner['test_accuracy_range'][0]:.2f}–{100 * winner['test_accuracy_range'][1]:.2f}%; "
+                  "validation " + ", ".join(f"{100 * r['val_accuracy']:.2f}%" for r in winner["seeds"]) + ".")
+    md.append("\nIts config (a `fashion train -config` file):\n")
+    md.append("```json\n" + json.dumps(winner["config"], indent=2) + "\n```\n")
+    for s in sweeps.values():
+        md.append(f"\n## {s['name']}: every trial, by validation accuracy\n")
+        keys = ["optimizer", "lr", "dropout", "l2", "norm", "init", "schedule"]
+        md.append("| # | status | " + " | ".join(keys) + " | epochs | val acc (kept) | test acc |")
+        md.append("|---:|---|" + "---|" * len(keys) + "---:|---:|---:|")
+        order = sorted(s["trials"], key=lambda t: (t["status"] != "finished", -(t.get("kept_val_accuracy") or t["last_val_accuracy"] or 0)))
+        for i, t in enumerate(order, 1):
+            vals = []
+            for k in keys:
+                v = t["values"].get(k)
+                if isinstance(v, float):
+                    v = f"{v:.3g}"
+                elif isinstance(v, list):
+                    v = ",".join(f"{x:.3g}" if isinstance(x, float) else str(x) for x in v)
+                vals.append(str(v))
+            if t["status"] == "finished":
+                scores = f"{t['epochs_trained']} | {100 * t['kept_val_accuracy']:.2f}% | {100 * t['test_accuracy']:.2f}%"
+            else:
+                last = t["last_val_accuracy"]
+                scores = f"{t['epochs_reported']} | ({100 * last:.2f}% last) | " if last is not None else f"{t['epochs_reported']} | | "
+            status = t["status"] if t["status"] != "error" else "error: " + t.get("error", "")[:80].replace("|", "/")
+            md.append(f"| {i} | {status} | " + " | ".join(vals) + f" | {scores} |")
+    pathlib.Path(args.md).write_text("\n".join(md) + "\n")
+
+
+if __name__ == "__main__":
+    main()
