@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Trains the exercise's baseline on an NVIDIA GPU with GoMLX's XLA CUDA backend,
 # in one go. It checks the GPU, installs the PJRT CUDA plugin (idempotent),
-# trains 40 epochs on xla:cuda, saves data/runs/gpu-baseline.json, and prints
+# trains 40 epochs on xla:cuda, saves data/gpu-baseline.json, and prints
 # seconds per epoch and test accuracy. Where there is no GPU it exits with
 # status 1 and a message.
 #
@@ -56,7 +56,7 @@ note "GPU: $gpus"
   note "warning: /dev/nvidia0 is missing, so backend \"auto\" would not pick CUDA; this run asks for xla:cuda explicitly"
 
 # 2. The programs.
-mkdir -p bin data/runs
+mkdir -p bin data
 if command -v go >/dev/null 2>&1; then
   note "$(go version)"
   go build -o bin/fashion ./cmd/fashion
@@ -127,20 +127,20 @@ summary() {
 train() { # BACKEND EPOCHS OUT
   local log="${3%.json}.log"
   note "fashion train -backend $1 -epochs $2 -out $3   (as: go run ./cmd/fashion train ...; log: $log)"
-  bin/fashion train -backend "$1" -epochs "$2" -quiet -out "$3" 2>&1 | tee "$log"
+  bin/fashion train -backend "$1" -epochs "$2" -quiet -force -out "$3" 2>&1 | tee "$log"
   summary "$1" "$log" "$2"
 }
 
-train xla:cuda "$epochs" data/runs/gpu-baseline.json
-bin/fashion compare data/runs/gpu-baseline.json
+train xla:cuda "$epochs" data/gpu-baseline.json
+bin/fashion compare data/gpu-baseline.json
 
 if [ "$compare" -gt 0 ]; then
   if bash scripts/xla/install-cpu-plugin.sh --check >/dev/null 2>&1 || bash scripts/xla/install-cpu-plugin.sh; then
-    train xla:cpu "$compare" data/runs/gpu-compare-xla-cpu.json
+    train xla:cpu "$compare" data/gpu-compare-xla-cpu.json
   else
     summaries+=("xla:cpu: skipped (the CPU plugin could not be installed)")
   fi
-  train go "$compare" data/runs/gpu-compare-go.json
+  train go "$compare" data/gpu-compare-go.json
 fi
 
 echo
