@@ -165,6 +165,27 @@ func (p *LivePlot) DoneWith(h []fashion.Epoch) error {
 	return p.Done()
 }
 
+// Restart clears the recorded epochs and gives the plot a new title, in
+// the same output area: for the next seed of an experiment.
+func (p *LivePlot) Restart(title string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.title, p.history = title, nil
+}
+
+// Show replaces the live area with svg, a chart other than the curves of
+// the recorded history (e.g. the versions of an experiment). It fails on
+// an empty SVG.
+func (p *LivePlot) Show(svg []byte) error {
+	if len(svg) == 0 {
+		return errors.New("lab: LivePlot.Show: empty SVG")
+	}
+	if p.id != "" {
+		sendSVG(p.id, svg)
+	}
+	return nil
+}
+
 // History returns a copy of the epochs recorded so far.
 func (p *LivePlot) History() []fashion.Epoch {
 	p.mu.Lock()
