@@ -199,7 +199,7 @@ func (c *Comparison) Table() [][]string {
 // Markdown is the comparison table in Markdown, with a note on reading it.
 func (c *Comparison) Markdown() string {
 	var b strings.Builder
-	b.WriteString(figures.Markdown(ComparisonHeader, c.Table()))
+	b.WriteString(figures.MarkdownAligned(ComparisonHeader, c.Table(), 4))
 	fmt.Fprintf(&b, "\nSorted by validation accuracy (mean over seeds where there are several: ± is their sample sd). "+
 		"Wilson 95%% intervals on the %d test images; McNemar's exact test pairs the first seed's run with the baseline's "+
 		"on the same test images (in brackets: images right only for the run, only for the baseline).\n", c.Images)
