@@ -31,10 +31,19 @@ def go(text):
                   "outputs": [], "source": text.strip("\n")})
 
 
-def experiment(name):
+def options(name, section):
+    """The options of an experiment cell: its section, and its seeds where
+    the study's variant has several (the same cache entries as the study)."""
+    opts = [f'lab.Section("{section}")']
+    if VARIANTS[name]["seeds"] > 1:
+        opts.append(f'lab.Seeds({VARIANTS[name]["seeds"]})')
+    return ", ".join(opts)
+
+
+def experiment(name, section):
     """A cell that trains the study's variant name: its edits of DefaultConfig."""
     edits = VARIANTS[name]["go_edits"] or []
-    lines = ["%%", "cfg := fashion.DefaultConfig()"] + edits + [f'lab.Must(lab.Experiment("{name}", cfg))']
+    lines = ["%%", "cfg := fashion.DefaultConfig()"] + edits + [f'lab.Must(lab.Experiment("{name}", cfg, {options(name, section)}))']
     go("\n".join(lines))
 
 
@@ -53,6 +62,16 @@ cambia respecto de la configuración del ejercicio (`fashion.DefaultConfig()`).
   celda siguiente. Por eso cada entrenamiento se guarda en `data/runs/` (registro y
   pesos), con una clave que resume su configuración completa, los datos y el código:
   volver a ejecutar una celda ya entrenada devuelve el resultado guardado al instante.
+- Cada `lab.Experiment(nombre, cfg)` con una configuración nueva es una **versión** nueva
+  de ese nombre: si cambia, por ejemplo, `cfg.Dropout` de 0.2 a 0.5 y vuelve a ejecutar la
+  celda, la celda muestra la versión nueva junto a las anteriores y a la línea base, y
+  dice qué cambió. `lab.Versions(nombre)` las lista; `lab.Forget(nombre)` y
+  `lab.ForgetVersion(nombre, n)` las olvidan (los entrenamientos siguen guardados).
+- La comparación final usa solo los experimentos definidos en este cuaderno (la última
+  versión de cada nombre), no todo lo que haya en `data/runs/`.
+- Algunos experimentos se entrenan con 3 semillas (`lab.Seeds(3)`: inicialización y orden
+  de los lotes; la división validación/prueba sigue siendo la de la semilla 42), para
+  medir cuánto varía el resultado solo por azar.
 - Con la variable de entorno `FASHION_QUICK=1` los entrenamientos usan 2000 imágenes y
   2 épocas (así lo ejecuta la integración continua).
 """)
@@ -180,11 +199,53 @@ neuronas con ReLU y una capa de salida de 10 *logits*, con la entropía cruzada 
 como pérdida. Los pesos se inicializan como `torch.nn.Linear` (uniforme en ±1/√fan_in),
 y el optimizador es RMSprop con la semántica de PyTorch (momentum 0.9, sin corrección
 de sesgo), que el paquete implementa porque el `RMSProp` de GoMLX es otro algoritmo.
+
+En PyTorch el modelo es una clase con `forward`; en GoMLX es una función que **construye
+un grafo**. Lo que un usuario de PyTorch encuentra al leer el código:
+
+- `*Node` es un nodo del grafo, no un tensor con valores: `Dot(x, w)` o `Add(...)` no
+  calculan nada al ejecutarse, añaden una operación. El grafo se construye una vez para
+  cada forma de entrada, se compila y luego se ejecuta muchas veces (como `torch.compile`
+  o `jax.jit`, pero siempre).
+- Los pesos viven en un **contexto** (`*context.Context`), no en atributos de un
+  `nn.Module`: `ctx.In("hidden_0")` abre un ámbito y `GetVariable("weights")` devuelve la
+  variable; `ValueGraph(g)` la trae al grafo. El optimizador guarda su estado en el mismo
+  contexto, bajo otro ámbito, y actualiza las variables con `SetValueGraph`.
+- El **backend** ejecuta el grafo compilado: XLA (CPU o CUDA) o Go puro. El mismo código
+  corre en ambos; no hay `.to(device)`.
+- Los errores de forma al construir el grafo son `panic` dentro de GoMLX; el paquete los
+  convierte en errores en su frontera, y las celdas los muestran con `lab.Must`.
+
+Este es el código del paquete que construye el *forward* (impreso desde su fuente con
+`go/parser` y `go/printer`: es exactamente lo que se ejecuta, no una copia):
+""")
+
+go("""
+%%
+lab.NoError(lab.DisplayGoSource("Model.Logits", "dense"))
+""")
+
+md("""
+Y el paso de RMSprop: `prepareUpdate` obtiene los gradientes de la pérdida respecto de las
+variables entrenables (el `loss.backward()` de PyTorch, aquí también construido como
+grafo) y cada variable recibe su actualización `p -= lr·buf`:
+""")
+
+go("""
+%%
+lab.NoError(lab.DisplayGoSource("RMSprop.UpdateGraph"))
+""")
+
+md("""
+Construimos el grafo del modelo para un lote de 128 imágenes y lo ejecutamos una vez en el
+*backend*: así se ven, como con `print(model)` y un resumen, las capas, la forma de cada
+variable del contexto y el número de parámetros.
 """)
 
 go("""
 %%
 cfg := fashion.DefaultConfig()
+fmt.Print(lab.Must(lab.BuildModel(cfg, 128)))
 fmt.Println(cfg.Summary())
 """)
 
@@ -194,12 +255,13 @@ md("""
 Con la configuración del ejercicio: 40 épocas, lotes de 128, RMSprop lr 1e-4, momentum
 0.9. Cada línea es una época como la imprime el ejercicio (pérdida media de los lotes
 de entrenamiento, pérdida de validación y la diferencia porcentual "Diff"); la gráfica
-se actualiza en vivo mientras entrena.
+se actualiza en vivo mientras entrena. La línea base se entrena con 3 semillas (42, 43 y
+44): la curva es la media y la banda ± una desviación estándar.
 """)
 
 go("""
 %%
-lab.Must(lab.Experiment("baseline", fashion.DefaultConfig()))
+lab.Must(lab.Experiment("baseline", fashion.DefaultConfig(), lab.Seeds(3)))
 """)
 
 md("""
@@ -225,11 +287,35 @@ pérdida que se imprime sigue siendo la entropía cruzada, para comparar curvas.
 (escalando las demás por 1/(1−p)) y no hace nada en evaluación.
 """)
 
-experiment("l2")
+experiment("l2", "L2 y dropout")
 
-experiment("dropout")
+experiment("dropout", "L2 y dropout")
 
-experiment("l2_dropout")
+md("""
+### Volver a ejecutar una celda: versiones
+
+¿Y con más dropout? Cambiamos `cfg.Dropout` a 0.5 con el mismo nombre, como haría quien
+prueba ajustes en la celda anterior. Es una versión nueva de `dropout`: la celda la dibuja
+junto a la anterior (a trazos) y a la línea base (gris), y dice qué cambió y cómo se
+movieron la mejor pérdida de validación y la exactitud de validación. La comparación final
+usará la última versión.
+""")
+
+go("""
+%%
+cfg := fashion.DefaultConfig()
+cfg.Dropout = []float64{0.5}
+lab.Must(lab.Experiment("dropout", cfg, lab.Section("L2 y dropout"), lab.Seeds(3)))
+""")
+
+go("""
+%%
+for _, v := range lab.Must(lab.Versions("dropout")) {
+	fmt.Printf("v%d  %s  %s  %d semilla(s)\\n", v.N, v.Trained.Format("2006-01-02 15:04"), v.Config.Diff(fashion.DefaultConfig()), len(v.Seeds))
+}
+""")
+
+experiment("l2_dropout", "L2 y dropout")
 
 md("""
 # Implementación de técnicas
@@ -240,9 +326,9 @@ md("""
 *layer norm* (normaliza las características de cada ejemplo).
 """)
 
-experiment("batchnorm")
+experiment("batchnorm", "Normalización")
 
-experiment("layernorm")
+experiment("layernorm", "Normalización")
 
 md("""
 ## Inicialización de pesos (He)
@@ -251,7 +337,7 @@ La inicialización de He (Kaiming) normal usa desviación √2/√fan_in para Re
 en cero.
 """)
 
-experiment("he")
+experiment("he", "Inicialización")
 
 md("""
 ## Funciones de activación avanzadas
@@ -261,7 +347,7 @@ GELU, SiLU/Swish y tanh (con Xavier), cada una con la inicialización que le cor
 """)
 
 for act in ["leaky_relu", "elu", "selu", "gelu", "silu", "tanh"]:
-    experiment(act)
+    experiment(act, "Activaciones")
 
 md("""
 ## Optimizadores
@@ -270,11 +356,11 @@ SGD con momentum de Nesterov, Adam y AdamW (con *weight decay* desacoplado: rest
 lr·λ·p en cada paso, fuera del paso adaptativo; no es lo mismo que L2 con Adam).
 """)
 
-experiment("sgd_nesterov")
+experiment("sgd_nesterov", "Optimizadores")
 
-experiment("adam")
+experiment("adam", "Optimizadores")
 
-experiment("adamw")
+experiment("adamw", "Optimizadores")
 
 md("""
 ## LR scheduling
@@ -283,13 +369,13 @@ Decaimiento escalonado, coseno con calentamiento lineal, *one-cycle* y reducció
 la validación se estanca (*plateau*).
 """)
 
-experiment("step_lr")
+experiment("step_lr", "LR scheduling")
 
-experiment("cosine")
+experiment("cosine", "LR scheduling")
 
-experiment("onecycle")
+experiment("onecycle", "LR scheduling")
 
-experiment("plateau")
+experiment("plateau", "LR scheduling")
 
 md("""
 ## Early stopping
@@ -298,7 +384,7 @@ Detiene el entrenamiento tras 5 épocas sin mejorar la pérdida de validación y
 los pesos de la mejor época.
 """)
 
-experiment("early_stop")
+experiment("early_stop", "Early stopping")
 
 md("""
 ## Combinación de técnicas
@@ -307,29 +393,38 @@ AdamW + *batch norm* + dropout 0.2 + He + coseno, con la arquitectura del ejerci
 la misma receta en un MLP más ancho (1024-512-256, dropout 0.3).
 """)
 
-experiment("combined")
+experiment("combined", "Combinaciones")
 
-experiment("combined_wide")
+experiment("combined_wide", "Combinaciones")
 
 md("""
 # Comparación de todos los entrenamientos
 
-Las curvas de validación de todos los entrenamientos guardados y una tabla con lo que
-cambia cada uno, su mejor pérdida de validación, las pérdidas finales y la exactitud en
-la mitad de prueba.
+Los experimentos de este cuaderno (la última versión de cada nombre): la pérdida de
+validación en un panel por sección, cada uno contra la línea base en gris; la exactitud
+de validación y de prueba de cada uno con su intervalo de Wilson al 95 % sobre 5000
+imágenes (y, con 3 semillas, la media ± la desviación estándar entre semillas); y, a la
+derecha, el p-valor de la prueba exacta de McNemar contra la línea base sobre las mismas
+5000 imágenes de prueba (compara las imágenes que un modelo acierta y el otro no). La
+tabla está ordenada por exactitud de validación, que es con lo que se elige.
 """)
 
 go("""
 %%
-runs := lab.Must(lab.Experiments())
-lab.NoError(lab.DisplayComparison(runs))
+exps := lab.Must(lab.Experiments())
+lab.NoError(lab.DisplayComparison(exps))
 """)
+
+NOISE = ROOT / "notebooks" / "noise.md"
+if NOISE.exists():
+    md(NOISE.read_text())
 
 md("""
 # Evaluación final
 
-Elegimos el entrenamiento con mayor exactitud de **validación** (en la época cuyos pesos
-se conservaron) y solo entonces lo evaluamos en la mitad de prueba, 5000 imágenes que
+Elegimos el experimento con mayor exactitud de **validación** (en la época cuyos pesos
+se conservaron; con varias semillas, la media, y de ellas la semilla con mayor exactitud
+de validación) y solo entonces lo evaluamos en la mitad de prueba, 5000 imágenes que
 no intervinieron en ninguna decisión: exactitud, matriz de confusión, exactitud por
 clase y una galería de imágenes mal clasificadas con su clase verdadera y la predicha.
 """)

@@ -274,7 +274,13 @@ func histories(v *Version) [][]fashion.Epoch {
 func changeLine(cur, prev *Version, what string) string {
 	change := cur.Config.Diff(prev.Config)
 	if change != "" {
-		change += " (was " + prev.Config.Diff(cur.Config) + ")"
+		// A field left out of prev's JSON (an empty Dropout) has no
+		// "name=value" of its own.
+		was := prev.Config.Diff(cur.Config)
+		if was == "" {
+			was = "unset"
+		}
+		change += " (was " + was + ")"
 	}
 	if len(cur.Seeds) != len(prev.Seeds) {
 		if change != "" {

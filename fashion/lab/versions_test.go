@@ -85,6 +85,9 @@ func TestVersions(t *testing.T) {
 	if line := changeLine(vs[1], vs[0], "v1"); !strings.Contains(line, "dropout=[0.5] (was dropout=[0.2])") || !strings.Contains(line, "val accuracy") {
 		t.Errorf("change line %q does not say what changed", line)
 	}
+	if line := changeLine(vs[1], &Version{Name: "baseline", Config: tiny(), Seeds: []uint64{42}, Runs: vs[0].Runs}, "baseline"); !strings.Contains(line, "dropout=[0.5] (was unset)") {
+		t.Errorf("change line against the baseline %q", line)
+	}
 
 	cfg.Dropout = []float64{0.2}
 	back := mustExperiment(t, "dropout", cfg, Section("L2 y dropout"))
