@@ -282,7 +282,8 @@ func changeLine(cur, prev *Version, what string) string {
 		}
 		change += " (was " + was + ")"
 	}
-	if len(cur.Seeds) != len(prev.Seeds) {
+	// Against the baseline the seed counts are no change of the experiment.
+	if len(cur.Seeds) != len(prev.Seeds) && prev.Name == cur.Name {
 		if change != "" {
 			change += ", "
 		}
