@@ -116,5 +116,7 @@ func DisplayGoSource(names ...string) error {
 	if err != nil {
 		return err
 	}
-	return DisplayMarkdown("```go\n" + src + "```\n")
+	// gofmt indents with tabs, which a notebook draws 8 columns wide: the
+	// longer lines would wrap.
+	return DisplayMarkdown("```go\n" + strings.ReplaceAll(src, "\t", "    ") + "```\n")
 }
