@@ -31,6 +31,7 @@ func DisplaySVG(svg []byte) error {
 func DisplayMarkdown(md string) error {
 	if gonbui.IsNotebook {
 		gonbui.DisplayMarkdown(md)
+		gonbui.Sync() // as sendSVG does
 	} else {
 		fmt.Print(md)
 	}
@@ -48,6 +49,10 @@ func sendSVG(id string, svg []byte) {
 		Data:      map[protocol.MIMEType]any{protocol.MIMEImageSVG: string(svg)},
 		DisplayID: id,
 	})
+	// Wait until GoNB has published it: a cell's process that exits with
+	// data still in the pipe can lose it (a cell of a headless run once
+	// ended without its chart).
+	gonbui.Sync()
 }
 
 // DisplayCurves shows the loss and accuracy charts of a history.
