@@ -57,8 +57,10 @@ func TestNotebookStructure(t *testing.T) {
 	}
 	sections := []string{"# Preprocesamiento", "## Escalado", "## División del conjunto de datos",
 		"# Construcción de arquitectura", "# Entrenamiento inicial", "## L2 y Dropout",
+		"### Volver a ejecutar una celda: versiones",
 		"# Implementación de técnicas", "## Normalización", "## Inicialización de pesos (He)",
-		"## Funciones de activación avanzadas", "## LR scheduling", "# Comparación", "# Evaluación final"}
+		"## Funciones de activación avanzadas", "## LR scheduling", "# Comparación",
+		"## ¿Qué diferencias son reales?", "# Evaluación final"}
 	next := 0
 	firstCode := true
 	funcDecl := regexp.MustCompile(`(?m)^func |^type `)
