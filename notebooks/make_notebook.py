@@ -449,9 +449,10 @@ Con esa vara:
 - **No se distinguen del ruido:** *batch norm* (89.24 ± 0.07 % frente a 88.97 ± 0.31 %:
   +0.27 puntos, menos que la suma de las desviaciones; p = 0.24), Adam (88.70 ± 0.18 %,
   p = 0.96), dropout 0.2 (89.10 ± 0.12 %, en su celda), la inicialización de He, las
-  activaciones salvo SiLU, SGD con Nesterov, AdamW y *early stopping* (todas dentro de
-  ±0.5 puntos de la línea base, p ≥ 0.17). *Cosine* y *one-cycle* (+0.5 y +0.7 puntos,
-  p = 0.05 y 0.02, una semilla) están en el límite.
+  activaciones salvo SiLU, SGD con Nesterov, AdamW y *early stopping* (todas dentro del
+  intervalo de Wilson de la línea base; las más lejanas, GELU y tanh, a −0.8 puntos;
+  p ≥ 0.17). En el límite, con una semilla: *cosine* y *one-cycle* por arriba (+0.5 y
+  +0.7 puntos, p = 0.05 y 0.02) y *layer norm* por abajo (87.94 %, −1.0 punto, p = 0.06).
 
 Dos advertencias. McNemar compara la semilla 42 de cada experimento con la semilla 42 de la
 línea base, que fue la peor de sus tres en prueba (88.70 %): mide el ruido de la muestra de
