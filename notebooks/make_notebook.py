@@ -31,18 +31,19 @@ def go(text):
                   "outputs": [], "source": text.strip("\n")})
 
 
-def assignments(edits, per_line=3):
-    """Joins the edits ("cfg.X = v") into Go tuple assignments of up to
-    per_line fields each, so that a cell stays a few lines long."""
-    pairs = [e.split(" = ", 1) for e in edits]
-    return [", ".join(l for l, _ in pairs[i:i + per_line]) + " = " + ", ".join(r for _, r in pairs[i:i + per_line])
-            for i in range(0, len(pairs), per_line)]
+def options(name, section):
+    """The options of an experiment cell: its section, and its seeds where
+    the study's variant has several (the same cache entries as the study)."""
+    opts = [f'lab.Section("{section}")']
+    if VARIANTS[name]["seeds"] > 1:
+        opts.append(f'lab.Seeds({VARIANTS[name]["seeds"]})')
+    return ", ".join(opts)
 
 
-def experiment(name):
+def experiment(name, section):
     """A cell that trains the study's variant name: its edits of DefaultConfig."""
-    edits = assignments(VARIANTS[name]["go_edits"] or [])
-    lines = ["%%", "cfg := fashion.DefaultConfig()"] + edits + [f'lab.Must(lab.Experiment("{name}", cfg))']
+    edits = VARIANTS[name]["go_edits"] or []
+    lines = ["%%", "cfg := fashion.DefaultConfig()"] + edits + [f'lab.Must(lab.Experiment("{name}", cfg, {options(name, section)}))']
     go("\n".join(lines))
 
 
@@ -61,6 +62,16 @@ cambia respecto de la configuración del ejercicio (`fashion.DefaultConfig()`).
   celda siguiente. Por eso cada entrenamiento se guarda en `data/runs/` (registro y
   pesos), con una clave que resume su configuración completa, los datos y el código:
   volver a ejecutar una celda ya entrenada devuelve el resultado guardado al instante.
+- Cada `lab.Experiment(nombre, cfg)` con una configuración nueva es una **versión** nueva
+  de ese nombre: si cambia, por ejemplo, `cfg.Dropout` de 0.2 a 0.5 y vuelve a ejecutar la
+  celda, la celda muestra la versión nueva junto a las anteriores y a la línea base, y
+  dice qué cambió. `lab.Versions(nombre)` las lista; `lab.Forget(nombre)` y
+  `lab.ForgetVersion(nombre, n)` las olvidan (los entrenamientos siguen guardados).
+- La comparación final usa solo los experimentos definidos en este cuaderno (la última
+  versión de cada nombre), no todo lo que haya en `data/runs/`.
+- Algunos experimentos se entrenan con 3 semillas (`lab.Seeds(3)`: inicialización y orden
+  de los lotes; la división validación/prueba sigue siendo la de la semilla 42), para
+  medir cuánto varía el resultado solo por azar.
 - Con la variable de entorno `FASHION_QUICK=1` los entrenamientos usan 2000 imágenes y
   2 épocas (así lo ejecuta la integración continua).
 """)
@@ -85,9 +96,7 @@ import (
 	"github.com/fashion-gomlx/fashion-gomlx/fashion/figures"
 	"github.com/fashion-gomlx/fashion-gomlx/fashion/lab"
 )
-""")
 
-go("""
 %%
 backend := lab.Must(fashion.NewBackend("auto"))
 fmt.Println(backend)
@@ -190,11 +199,53 @@ neuronas con ReLU y una capa de salida de 10 *logits*, con la entropía cruzada 
 como pérdida. Los pesos se inicializan como `torch.nn.Linear` (uniforme en ±1/√fan_in),
 y el optimizador es RMSprop con la semántica de PyTorch (momentum 0.9, sin corrección
 de sesgo), que el paquete implementa porque el `RMSProp` de GoMLX es otro algoritmo.
+
+En PyTorch el modelo es una clase con `forward`; en GoMLX es una función que **construye
+un grafo**. Lo que un usuario de PyTorch encuentra al leer el código:
+
+- `*Node` es un nodo del grafo, no un tensor con valores: `Dot(x, w)` o `Add(...)` no
+  calculan nada al ejecutarse, añaden una operación. El grafo se construye una vez para
+  cada forma de entrada, se compila y luego se ejecuta muchas veces (como `torch.compile`
+  o `jax.jit`, pero siempre).
+- Los pesos viven en un **contexto** (`*context.Context`), no en atributos de un
+  `nn.Module`: `ctx.In("hidden_0")` abre un ámbito y `GetVariable("weights")` devuelve la
+  variable; `ValueGraph(g)` la trae al grafo. El optimizador guarda su estado en el mismo
+  contexto, bajo otro ámbito, y actualiza las variables con `SetValueGraph`.
+- El **backend** ejecuta el grafo compilado: XLA (CPU o CUDA) o Go puro. El mismo código
+  corre en ambos; no hay `.to(device)`.
+- Los errores de forma al construir el grafo son `panic` dentro de GoMLX; el paquete los
+  convierte en errores en su frontera, y las celdas los muestran con `lab.Must`.
+
+Este es el código del paquete que construye el *forward* (impreso desde su fuente con
+`go/parser` y `go/printer`: es exactamente lo que se ejecuta, no una copia):
+""")
+
+go("""
+%%
+lab.NoError(lab.DisplayGoSource("Model.Logits", "dense"))
+""")
+
+md("""
+Y el paso de RMSprop: `prepareUpdate` obtiene los gradientes de la pérdida respecto de las
+variables entrenables (el `loss.backward()` de PyTorch, aquí también construido como
+grafo) y cada variable recibe su actualización `p -= lr·buf`:
+""")
+
+go("""
+%%
+lab.NoError(lab.DisplayGoSource("RMSprop.UpdateGraph"))
+""")
+
+md("""
+Construimos el grafo del modelo para un lote de 128 imágenes y lo ejecutamos una vez en el
+*backend*: así se ven, como con `print(model)` y un resumen, las capas, la forma de cada
+variable del contexto y el número de parámetros.
 """)
 
 go("""
 %%
 cfg := fashion.DefaultConfig()
+fmt.Print(lab.Must(lab.BuildModel(cfg, 128)))
 fmt.Println(cfg.Summary())
 """)
 
@@ -204,12 +255,13 @@ md("""
 Con la configuración del ejercicio: 40 épocas, lotes de 128, RMSprop lr 1e-4, momentum
 0.9. Cada línea es una época como la imprime el ejercicio (pérdida media de los lotes
 de entrenamiento, pérdida de validación y la diferencia porcentual "Diff"); la gráfica
-se actualiza en vivo mientras entrena.
+se actualiza en vivo mientras entrena. La línea base se entrena con 3 semillas (42, 43 y
+44): la curva es la media y la banda ± una desviación estándar.
 """)
 
 go("""
 %%
-lab.Must(lab.Experiment("baseline", fashion.DefaultConfig()))
+lab.Must(lab.Experiment("baseline", fashion.DefaultConfig(), lab.Seeds(3)))
 """)
 
 md("""
@@ -235,11 +287,43 @@ pérdida que se imprime sigue siendo la entropía cruzada, para comparar curvas.
 (escalando las demás por 1/(1−p)) y no hace nada en evaluación.
 """)
 
-experiment("l2")
+experiment("l2", "L2 y dropout")
 
-experiment("dropout")
+experiment("dropout", "L2 y dropout")
 
-experiment("l2_dropout")
+md("""
+### Volver a ejecutar una celda: versiones
+
+¿Y con más dropout? Cambiamos `cfg.Dropout` a 0.5 con el mismo nombre, como haría quien
+prueba ajustes en la celda anterior. Es una versión nueva de `dropout`: la celda la dibuja
+junto a la anterior (a trazos) y a la línea base (gris), y dice qué cambió y cómo se
+movieron la mejor pérdida de validación y la exactitud de validación. La comparación final
+usará la última versión.
+""")
+
+go("""
+%%
+cfg := fashion.DefaultConfig()
+cfg.Dropout = []float64{0.5}
+lab.Must(lab.Experiment("dropout", cfg, lab.Section("L2 y dropout"), lab.Seeds(3)))
+""")
+
+go("""
+%%
+for _, v := range lab.Must(lab.Versions("dropout")) {
+	fmt.Printf("v%d  %s  %s  %d semilla(s)\\n", v.N, v.Trained.Format("2006-01-02 15:04"), v.Config.Diff(fashion.DefaultConfig()), len(v.Seeds))
+}
+""")
+md("""
+Con p = 0.5 la red aprende peor en 40 épocas: la exactitud de validación baja de
+88.87 ± 0.29 % (p = 0.2, 3 semillas) a 87.37 ± 0.33 %, y la de prueba de 89.10 ± 0.12 % a
+87.37 ± 0.06 %: 1.5 y 1.7 puntos, mucho más que la dispersión entre semillas. La comparación
+final usa la última versión (aquí, 0.5); para volver a 0.2 basta con ejecutar de nuevo la
+celda de dropout (la versión 1 vuelve a ser la última) o `lab.ForgetVersion("dropout", 2)`.
+""")
+
+
+experiment("l2_dropout", "L2 y dropout")
 
 md("""
 # Implementación de técnicas
@@ -250,9 +334,9 @@ md("""
 *layer norm* (normaliza las características de cada ejemplo).
 """)
 
-experiment("batchnorm")
+experiment("batchnorm", "Normalización")
 
-experiment("layernorm")
+experiment("layernorm", "Normalización")
 
 md("""
 ## Inicialización de pesos (He)
@@ -261,7 +345,7 @@ La inicialización de He (Kaiming) normal usa desviación √2/√fan_in para Re
 en cero.
 """)
 
-experiment("he")
+experiment("he", "Inicialización")
 
 md("""
 ## Funciones de activación avanzadas
@@ -271,7 +355,7 @@ GELU, SiLU/Swish y tanh (con Xavier), cada una con la inicialización que le cor
 """)
 
 for act in ["leaky_relu", "elu", "selu", "gelu", "silu", "tanh"]:
-    experiment(act)
+    experiment(act, "Activaciones")
 
 md("""
 ## Optimizadores
@@ -280,11 +364,11 @@ SGD con momentum de Nesterov, Adam y AdamW (con *weight decay* desacoplado: rest
 lr·λ·p en cada paso, fuera del paso adaptativo; no es lo mismo que L2 con Adam).
 """)
 
-experiment("sgd_nesterov")
+experiment("sgd_nesterov", "Optimizadores")
 
-experiment("adam")
+experiment("adam", "Optimizadores")
 
-experiment("adamw")
+experiment("adamw", "Optimizadores")
 
 md("""
 ## LR scheduling
@@ -293,13 +377,13 @@ Decaimiento escalonado, coseno con calentamiento lineal, *one-cycle* y reducció
 la validación se estanca (*plateau*).
 """)
 
-experiment("step_lr")
+experiment("step_lr", "LR scheduling")
 
-experiment("cosine")
+experiment("cosine", "LR scheduling")
 
-experiment("onecycle")
+experiment("onecycle", "LR scheduling")
 
-experiment("plateau")
+experiment("plateau", "LR scheduling")
 
 md("""
 ## Early stopping
@@ -308,7 +392,7 @@ Detiene el entrenamiento tras 5 épocas sin mejorar la pérdida de validación y
 los pesos de la mejor época.
 """)
 
-experiment("early_stop")
+experiment("early_stop", "Early stopping")
 
 md("""
 ## Combinación de técnicas
@@ -317,29 +401,73 @@ AdamW + *batch norm* + dropout 0.2 + He + coseno, con la arquitectura del ejerci
 la misma receta en un MLP más ancho (1024-512-256, dropout 0.3).
 """)
 
-experiment("combined")
+experiment("combined", "Combinaciones")
 
-experiment("combined_wide")
+experiment("combined_wide", "Combinaciones")
 
 md("""
 # Comparación de todos los entrenamientos
 
-Las curvas de validación de todos los entrenamientos guardados y una tabla con lo que
-cambia cada uno, su mejor pérdida de validación, las pérdidas finales y la exactitud en
-la mitad de prueba.
+Los experimentos de este cuaderno (la última versión de cada nombre): la pérdida de
+validación en un panel por sección, cada uno contra la línea base en gris; la exactitud
+de validación y de prueba de cada uno con su intervalo de Wilson al 95 % sobre 5000
+imágenes (y, con 3 semillas, la media ± la desviación estándar entre semillas); y, a la
+derecha, el p-valor de la prueba exacta de McNemar contra la línea base sobre las mismas
+5000 imágenes de prueba (compara las imágenes que un modelo acierta y el otro no). La
+tabla está ordenada por exactitud de validación, que es con lo que se elige.
 """)
 
 go("""
 %%
-runs := lab.Must(lab.Experiments())
-lab.NoError(lab.DisplayComparison(runs))
+exps := lab.Must(lab.Experiments())
+lab.NoError(lab.DisplayComparison(exps))
+""")
+
+md("""
+## ¿Qué diferencias son reales?
+
+Dos fuentes de ruido, ambas medidas aquí (cifras de la ejecución completa guardada):
+
+- **La muestra de prueba.** Con 5000 imágenes, el intervalo de Wilson al 95 % de una
+  exactitud cercana al 89 % mide unos ±0.85 puntos (la línea base: 88.97 %, 88.1–89.8 %).
+- **La semilla.** La misma configuración con las semillas 42, 43 y 44 da en la línea base
+  88.70 %, 89.30 % y 88.90 % de prueba (88.97 ± 0.31) y 88.17 ± 0.58 % de validación:
+  solo por la semilla, la exactitud de validación de un entrenamiento se mueve más de
+  medio punto. *Batch norm* varía igual (validación 88.51 ± 0.62 %).
+
+Con esa vara:
+
+- **Superan a la línea base por más que ambos ruidos:** la combinación ancha
+  (`combined_wide`, 1024-512-256: 90.72 % de validación y 91.46 % de prueba, +2.5 puntos,
+  McNemar p < 0.001) y la combinación con la arquitectura del ejercicio (`combined`,
+  3 semillas: 89.94 ± 0.08 % de prueba frente a 88.97 ± 0.31 %, +0.97 puntos, más que la
+  suma de las dos desviaciones; p < 0.001). Bajar la tasa de aprendizaje durante el
+  entrenamiento (`step_lr` y `plateau`: 90.2 % de prueba, +1.2 puntos, p < 0.001) también
+  queda fuera de ambos ruidos, aunque con una sola semilla.
+- **Empeoran por más que el ruido:** L2 con λ = 1e-3 (86.68 %, p < 0.001), L2 + dropout
+  (86.04 %, p < 0.001), dropout 0.5 (87.37 ± 0.06 %, p = 0.001) y SiLU (87.72 %, p = 0.01).
+- **No se distinguen del ruido:** *batch norm* (89.24 ± 0.07 % frente a 88.97 ± 0.31 %:
+  +0.27 puntos, menos que la suma de las desviaciones; p = 0.24), Adam (88.70 ± 0.18 %,
+  p = 0.96), dropout 0.2 (89.10 ± 0.12 %, en su celda), la inicialización de He, las
+  activaciones salvo SiLU, SGD con Nesterov, AdamW y *early stopping* (todas dentro del
+  intervalo de Wilson de la línea base; las más lejanas, GELU y tanh, a −0.8 puntos;
+  p ≥ 0.17). En el límite, con una semilla: *cosine* y *one-cycle* por arriba (+0.5 y
+  +0.7 puntos, p = 0.05 y 0.02) y *layer norm* por abajo (87.94 %, −1.0 punto, p = 0.06).
+
+Dos advertencias. McNemar compara la semilla 42 de cada experimento con la semilla 42 de la
+línea base, que fue la peor de sus tres en prueba (88.70 %): mide el ruido de la muestra de
+prueba para ese par de entrenamientos, no el de la semilla, así que un p pequeño con una
+sola semilla no basta. Y elegir el mejor de 23 experimentos por su exactitud de validación
+favorece al que tuvo suerte: por eso la elección se hace en validación y la prueba, que no
+intervino, da la estimación final.
 """)
 
 md("""
 # Evaluación final
 
-Elegimos el entrenamiento con mayor exactitud de **validación** (en la época cuyos pesos
-se conservaron) y solo entonces lo evaluamos en la mitad de prueba, 5000 imágenes que
+Elegimos el experimento con mayor exactitud de **validación** (en la época cuyos pesos
+se conservaron; con varias semillas, la media, y de ellas la semilla con mayor exactitud
+de validación) y solo entonces lo evaluamos en la mitad de prueba, 5000 imágenes que
 no intervinieron en ninguna decisión: exactitud, matriz de confusión, exactitud por
 clase y una galería de imágenes mal clasificadas con su clase verdadera y la predicha.
 """)

@@ -39,11 +39,20 @@ def output_text(out):
     return data.get("text/plain", "") if isinstance(data.get("text/plain", ""), str) else ""
 
 
+# A cell that draws (lab.Experiment, lab.Display...) must end with a
+# display output: a process that exits with data still in GoNB's pipe can
+# lose it without any error.
+DRAWS = re.compile(r"lab\.(Experiment|Display\w*)\(")
+
+
 def problems(nb):
     found = []
     for i, cell in enumerate(nb.cells):
         if cell.cell_type != "code":
             continue
+        if DRAWS.search(cell.source) and not any(o.get("output_type") in ("display_data", "update_display_data")
+                                                 for o in cell.get("outputs", [])):
+            found.append((i, "no display output", cell.source.splitlines()[-1]))
         for out in cell.get("outputs", []):
             if out.get("output_type") == "error":
                 found.append((i, "an error output", out.get("ename", "") + ": " + out.get("evalue", "")))

@@ -117,3 +117,23 @@ func ExampleMatrixText() {
 	// "   9,   0,"
 	// "[  0,   0,   0,   7,"
 }
+
+// The mean ± sd over seeds of a metric per epoch: what a seeded
+// experiment's line and band show.
+func ExampleSeedCurve() {
+	seed := func(losses ...float64) []fashion.Epoch {
+		h := make([]fashion.Epoch, len(losses))
+		for i, l := range losses {
+			h[i] = fashion.Epoch{Epoch: i, ValLoss: l}
+		}
+		return h
+	}
+	epochs, mean, sd := figures.SeedCurve([][]fashion.Epoch{seed(0.50, 0.40), seed(0.54, 0.36), seed(0.52, 0.38)},
+		func(e fashion.Epoch) float64 { return e.ValLoss })
+	for i := range epochs {
+		fmt.Printf("epoch %v: %.2f ± %.2f\n", epochs[i], mean[i], sd[i])
+	}
+	// Output:
+	// epoch 0: 0.52 ± 0.02
+	// epoch 1: 0.38 ± 0.02
+}

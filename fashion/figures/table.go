@@ -31,11 +31,15 @@ func ComparisonRows(runs []*fashion.Run) [][]string {
 }
 
 // Markdown renders a table; columns after the first two are right-aligned.
-func Markdown(header []string, rows [][]string) string {
+func Markdown(header []string, rows [][]string) string { return MarkdownAligned(header, rows, 2) }
+
+// MarkdownAligned renders a table whose first left columns are
+// left-aligned (text) and the others right-aligned (numbers).
+func MarkdownAligned(header []string, rows [][]string, left int) string {
 	var b strings.Builder
 	b.WriteString("| " + strings.Join(header, " | ") + " |\n|")
 	for i := range header {
-		if i < 2 {
+		if i < left {
 			b.WriteString("---|")
 		} else {
 			b.WriteString("---:|")

@@ -31,6 +31,7 @@ func DisplaySVG(svg []byte) error {
 func DisplayMarkdown(md string) error {
 	if gonbui.IsNotebook {
 		gonbui.DisplayMarkdown(md)
+		gonbui.Sync() // as sendSVG does
 	} else {
 		fmt.Print(md)
 	}
@@ -48,6 +49,10 @@ func sendSVG(id string, svg []byte) {
 		Data:      map[protocol.MIMEType]any{protocol.MIMEImageSVG: string(svg)},
 		DisplayID: id,
 	})
+	// Wait until GoNB has published it: a cell's process that exits with
+	// data still in the pipe can lose it (a cell of a headless run once
+	// ended without its chart).
+	gonbui.Sync()
 }
 
 // DisplayCurves shows the loss and accuracy charts of a history.
@@ -163,6 +168,27 @@ func (p *LivePlot) DoneWith(h []fashion.Epoch) error {
 	p.history = append([]fashion.Epoch(nil), h...)
 	p.mu.Unlock()
 	return p.Done()
+}
+
+// Restart clears the recorded epochs and gives the plot a new title, in
+// the same output area: for the next seed of an experiment.
+func (p *LivePlot) Restart(title string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.title, p.history = title, nil
+}
+
+// Show replaces the live area with svg, a chart other than the curves of
+// the recorded history (e.g. the versions of an experiment). It fails on
+// an empty SVG.
+func (p *LivePlot) Show(svg []byte) error {
+	if len(svg) == 0 {
+		return errors.New("lab: LivePlot.Show: empty SVG")
+	}
+	if p.id != "" {
+		sendSVG(p.id, svg)
+	}
+	return nil
 }
 
 // History returns a copy of the epochs recorded so far.

@@ -3,15 +3,26 @@
 //
 //	cfg := fashion.DefaultConfig()
 //	cfg.Dropout = []float64{0.2}
-//	run := lab.Must(lab.Experiment("dropout", cfg))
+//	lab.Must(lab.Experiment("dropout", cfg, lab.Section("L2 y dropout"), lab.Seeds(3)))
 //
 // GoNB runs every cell as a new process, so [Experiment] keeps each finished
 // run in the run cache (data/runs) and a re-run cell returns the stored run
-// at once; [Experiments], [StoredExperiment] and [BestExperiment] read them
-// back for the comparison and the final evaluation. Every Display function
-// draws in the cell's output in a notebook, does nothing (but check its
-// arguments) outside one, and returns an error, which cells wrap in [Must].
+// at once. Each new configuration of a name is a [Version] of it, listed in
+// the notebook's index (<runs>/notebook/<name>.json, see [IndexDir]): the
+// cell draws it against the name's earlier versions and the baseline and
+// says what changed; [Versions], [Forget] and [ForgetVersion] list and drop
+// them without touching other names or the cache. [Experiments] (the latest
+// version of each name the notebook defined, never the study's runs),
+// [DisplayComparison] (panels per section, Wilson intervals, seed spread,
+// McNemar's test against the baseline) and [BestExperiment] (chosen on
+// validation accuracy) read them back. [GoSource] and [BuildModel] show the
+// package's GoMLX code and the model's variables.
+//
+// Every Display function draws in the cell's output in a notebook, does
+// nothing (but check its arguments) outside one, and returns an error,
+// which cells wrap in [Must] or [NoError].
 //
 // This is the only package of the module that imports GoNB (gonbui); the
-// charts come from [github.com/fashion-gomlx/fashion-gomlx/fashion/figures].
+// charts come from [github.com/fashion-gomlx/fashion-gomlx/fashion/figures],
+// the statistics from [github.com/fashion-gomlx/fashion-gomlx/fashion/stats].
 package lab

@@ -1,13 +1,14 @@
 package lab
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"slices"
 	"sync"
 
 	"github.com/fashion-gomlx/fashion-gomlx/fashion"
+	"github.com/fashion-gomlx/fashion-gomlx/fashion/chart"
+	"github.com/fashion-gomlx/fashion-gomlx/fashion/figures"
 )
 
 // QuickEnv names the environment variable that makes notebook experiments
@@ -64,15 +65,60 @@ func NoError(err error) {
 // runs is the notebook's run cache.
 func runs() fashion.Cache { return fashion.Cache{Dir: fashion.DefaultRunsDir()} }
 
-// Experiment trains cfg under a name, or returns the stored run of the same
-// configuration at once. While training it prints one line per epoch
-// (fashion.FormatEpoch) and, in a notebook, draws live curves that end as a
-// static chart.
-func Experiment(name string, cfg fashion.Config) (*fashion.Run, error) {
-	if name == "" {
-		return nil, errors.New("lab: an experiment needs a name")
+// Option is a setting of Experiment beyond its Config.
+type Option func(*options) error
+
+type options struct {
+	seeds   int
+	section string
+}
+
+// Seeds trains the experiment with n seeds, cfg.Seed, cfg.Seed+1, ...,
+// cfg.Seed+n−1 (initialization and shuffling; the validation/test split,
+// SplitSeed, stays the same), each its own cached run, and reports the
+// mean ± standard deviation over them. n is 1 to 20.
+func Seeds(n int) Option {
+	return func(o *options) error {
+		if n < 1 || n > 20 {
+			return fmt.Errorf("lab: Seeds(%d): want 1 to 20 seeds", n)
+		}
+		o.seeds = n
+		return nil
+	}
+}
+
+// Section says which section of the notebook the experiment belongs to,
+// e.g. "Normalización": the comparison draws one panel per section.
+func Section(name string) Option {
+	return func(o *options) error {
+		o.section = name
+		return nil
+	}
+}
+
+// Experiment trains cfg under a name, or reads back the stored run of the
+// same configuration at once, and records it as a version of name (see
+// Version): a new configuration adds a version, the same one as the latest
+// adds nothing. While training it prints one line per epoch
+// (fashion.FormatEpoch) and, in a notebook, draws live curves; then the
+// cell shows the loss curves of this version against the name's previous
+// versions and the baseline (grey), and one line with what changed since
+// the previous version and how the best validation loss and the
+// validation accuracy moved.
+func Experiment(name string, cfg fashion.Config, opts ...Option) (*Version, error) {
+	if err := checkName(name); err != nil {
+		return nil, err
+	}
+	o := options{seeds: 1}
+	for _, opt := range opts {
+		if err := opt(&o); err != nil {
+			return nil, err
+		}
 	}
 	cfg = quickened(cfg)
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("lab: experiment %s: %w", name, err)
+	}
 	data, err := Data()
 	if err != nil {
 		return nil, err
@@ -82,8 +128,47 @@ func Experiment(name string, cfg fashion.Config) (*fashion.Run, error) {
 		title += " (" + diff + ")"
 	}
 	live := NewLivePlot(title)
+	v := &Version{Name: name, Section: o.section, Config: cfg}
+	for i := range o.seeds {
+		c := cfg
+		c.Seed = cfg.Seed + uint64(i)
+		label := name
+		if o.seeds > 1 {
+			label = fmt.Sprintf("%s seed %d", name, c.Seed)
+			live.Restart(fmt.Sprintf("%s, seed %d (%d of %d)", title, c.Seed, i+1, o.seeds))
+		}
+		run, err := trainOne(data, name, label, c, live, i == 0)
+		if err != nil {
+			return nil, err
+		}
+		v.Seeds, v.Keys, v.Runs = append(v.Seeds, c.Seed), append(v.Keys, run.Key), append(v.Runs, run)
+	}
+	if o.seeds > 1 {
+		bestLoss, bestSD := v.BestValLoss()
+		fmt.Printf("%s, %d seeds: best val loss %s; val accuracy %s; test accuracy %s (mean ± sd)\n",
+			name, o.seeds, loss(bestLoss, bestSD), pct(v.ValAccuracy()), pct(v.TestAccuracy()))
+	}
+	ix, at, err := record(v)
+	if err != nil {
+		return nil, err
+	}
+	if cur := ix.Versions[at]; cur != v { // an unchanged re-run, or an older version chosen again
+		cur.Runs = v.Runs
+		v = cur
+	}
+	if err := showVersions(live, ix, at); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// trainOne trains (or reads back) one seed's run of the experiment name,
+// labelled label in what it prints, printing its epochs;
+// a stored run's epochs are printed for the first seed only (the others'
+// would only repeat the story).
+func trainOne(data *fashion.Data, name, label string, cfg fashion.Config, live *LivePlot, printStored bool) (*fashion.Run, error) {
 	hooks := &fashion.Hooks{
-		Backend: func(b *fashion.Backend) { fmt.Printf("%s: %s\n", name, b) },
+		Backend: func(b *fashion.Backend) { fmt.Printf("%s: %s\n", label, b) },
 		Epoch: func(e fashion.Epoch) error {
 			fmt.Println(fashion.FormatEpoch(e, cfg.Epochs))
 			return live.Update(e)
@@ -95,68 +180,127 @@ func Experiment(name string, cfg fashion.Config) (*fashion.Run, error) {
 	}
 	if cached {
 		fmt.Printf("%s: stored run %s (trained %s on %s); not retrained\n",
-			name, run.Key, run.Started.Format("2006-01-02 15:04"), run.Backend)
-		for _, e := range run.History {
-			fmt.Println(fashion.FormatEpoch(e, run.Config.Epochs))
+			label, run.Key, run.Started.Format("2006-01-02 15:04"), run.Backend)
+		if printStored {
+			for _, e := range run.History {
+				fmt.Println(fashion.FormatEpoch(e, run.Config.Epochs))
+			}
 		}
-		err = live.DoneWith(run.History)
-	} else {
-		err = live.Done()
-	}
-	if err != nil {
-		return nil, err
 	}
 	best, last := run.BestEpoch(), run.History[len(run.History)-1]
-	fmt.Printf("%s: best val loss %.4f at epoch %d; final train/val loss %.4f/%.4f; test accuracy %.2f%% (epoch %d's weights); %.2f s/epoch\n",
-		name, best.ValLoss, best.Epoch, last.TrainLoss, last.ValLoss, 100*run.TestAccuracy, run.KeptEpoch, run.SecondsPerEpoch)
+	fmt.Printf("%s: best val loss %.4f at epoch %d; final train/val loss %.4f/%.4f; val accuracy %.2f%%, test accuracy %.2f%% (epoch %d's weights); %.2f s/epoch\n",
+		label, best.ValLoss, best.Epoch, last.TrainLoss, last.ValLoss, 100*run.KeptValAccuracy(), 100*run.TestAccuracy, run.KeptEpoch, run.SecondsPerEpoch)
 	return run, nil
 }
 
-// Experiments returns the latest stored run of each name trained in the
-// current mode (quick or full), in the order the names first appeared.
-func Experiments() ([]*fashion.Run, error) {
-	all, err := runs().Runs()
-	if err != nil {
-		return nil, err
-	}
-	all = slices.DeleteFunc(all, func(r *fashion.Run) bool { return r.Quick != Quick() })
-	return fashion.LatestByName(all), nil
-}
+// maxShown is how many earlier versions a cell draws besides the current
+// one: more would crowd the chart.
+const maxShown = 3
 
-// StoredExperiment returns the latest stored run named name, with its
-// weights.
-func StoredExperiment(name string) (*fashion.Run, error) {
-	all, err := Experiments()
-	if err != nil {
-		return nil, err
-	}
-	for _, r := range all {
-		if r.Name == name {
-			return runs().Load(r.Key)
+// showVersions prints what changed from the previous version of the name
+// (and how the results moved, also against the baseline), and replaces
+// the live plot with the loss curves of the versions and the baseline.
+func showVersions(live *LivePlot, ix *index, at int) error {
+	cur := ix.Versions[at]
+	var groups []figures.Group
+	var base *Version
+	if cur.Name != Baseline {
+		var err error
+		if base, err = latest(Baseline); err != nil {
+			return err
 		}
 	}
-	return nil, fmt.Errorf("lab: no stored experiment named %q in %s (run its cell first)", name, fashion.DefaultRunsDir())
+	if base != nil {
+		groups = append(groups, figures.Group{Name: Baseline, Histories: histories(base), Grey: true})
+	}
+	var earlier []*Version
+	for i, v := range ix.Versions {
+		if i != at {
+			earlier = append(earlier, v)
+		}
+	}
+	earlier = earlier[max(0, len(earlier)-maxShown):]
+	if err := fillRuns(earlier); err != nil {
+		return err
+	}
+	for k, v := range earlier {
+		groups = append(groups, figures.Group{Name: fmt.Sprintf("v%d", v.N), Histories: histories(v), Dashed: true,
+			Color: chart.Palette[(k+1)%len(chart.Palette)]})
+	}
+	groups = append(groups, figures.Group{Name: fmt.Sprintf("v%d (this cell)", cur.N), Histories: histories(cur), Color: chart.Palette[0]})
+
+	if len(earlier) == 0 {
+		fmt.Printf("%s v%d: the first version of %s\n", cur.Name, cur.N, cur.Name)
+	} else {
+		prev := earlier[len(earlier)-1]
+		fmt.Println(changeLine(cur, prev, fmt.Sprintf("v%d", prev.N)))
+	}
+	if base != nil {
+		fmt.Println(changeLine(cur, base, Baseline))
+	}
+	title := fmt.Sprintf("%s v%d", cur.Name, cur.N)
+	switch {
+	case len(earlier) > 0 && base != nil:
+		title += ": against its earlier versions and the baseline"
+	case len(earlier) > 0:
+		title += ": against its earlier versions"
+	case base != nil:
+		title += ": against the baseline"
+	}
+	if len(cur.Seeds) > 1 {
+		title += fmt.Sprintf(" (mean ± sd of %d seeds)", len(cur.Seeds))
+	}
+	svg, err := figures.VersionsSVG(title, groups)
+	if err != nil {
+		return err
+	}
+	return live.Show(svg)
 }
 
-// BestExperiment returns, with its weights, the stored run with the highest
-// validation accuracy at its kept epoch: the choice uses the validation half
-// only, so the test half stays an unbiased estimate.
-func BestExperiment() (*fashion.Run, error) {
-	all, err := Experiments()
-	if err != nil {
-		return nil, err
+// histories are the histories of a version's runs.
+func histories(v *Version) [][]fashion.Epoch {
+	h := make([][]fashion.Epoch, len(v.Runs))
+	for i, r := range v.Runs {
+		h[i] = r.History
 	}
-	best := fashion.BestByValidation(all)
-	if best == nil {
-		return nil, fmt.Errorf("lab: no stored experiments in %s (run the training cells first)", fashion.DefaultRunsDir())
+	return h
+}
+
+// changeLine says what differs in cur from prev (a previous version or the
+// baseline, called what) and how the best validation loss and the
+// validation accuracy moved, e.g.
+//
+//	dropout v2 vs v1: dropout=[0.5] (was dropout=[0.2]); best val loss 0.3312 → 0.3290 (-0.0022); val accuracy 88.96% → 89.20% (+0.24 points)
+func changeLine(cur, prev *Version, what string) string {
+	change := cur.Config.Diff(prev.Config)
+	if change != "" {
+		// A field left out of prev's JSON (an empty Dropout) has no
+		// "name=value" of its own.
+		was := prev.Config.Diff(cur.Config)
+		if was == "" {
+			was = "unset"
+		}
+		change += " (was " + was + ")"
 	}
-	fmt.Printf("best by validation accuracy: %s (%.2f%% at epoch %d)\n", best.Name, 100*best.KeptValAccuracy(), best.KeptEpoch)
-	run, err := runs().Load(best.Key)
-	if err != nil {
-		return nil, err
+	// Against the baseline the seed counts are no change of the experiment.
+	if len(cur.Seeds) != len(prev.Seeds) && prev.Name == cur.Name {
+		if change != "" {
+			change += ", "
+		}
+		change += fmt.Sprintf("%d seed(s), was %d", len(cur.Seeds), len(prev.Seeds))
 	}
-	run.Name = best.Name
-	return run, nil
+	if change == "" {
+		change = "same settings"
+		if !slices.Equal(cur.Keys, prev.Keys) {
+			change += ", trained again (the data or the core code changed)"
+		}
+	}
+	pl, _ := prev.BestValLoss()
+	cl, _ := cur.BestValLoss()
+	pa, _ := prev.ValAccuracy()
+	ca, _ := cur.ValAccuracy()
+	return fmt.Sprintf("%s v%d vs %s: %s; best val loss %.4f → %.4f (%+.4f); val accuracy %.2f%% → %.2f%% (%+.2f points)",
+		cur.Name, cur.N, what, change, pl, cl, cl-pl, 100*pa, 100*ca, 100*(ca-pa))
 }
 
 // TestHalf returns the test half of the official test set as cfg's run saw

@@ -57,8 +57,10 @@ func TestNotebookStructure(t *testing.T) {
 	}
 	sections := []string{"# Preprocesamiento", "## Escalado", "## División del conjunto de datos",
 		"# Construcción de arquitectura", "# Entrenamiento inicial", "## L2 y Dropout",
+		"### Volver a ejecutar una celda: versiones",
 		"# Implementación de técnicas", "## Normalización", "## Inicialización de pesos (He)",
-		"## Funciones de activación avanzadas", "## LR scheduling", "# Comparación", "# Evaluación final"}
+		"## Funciones de activación avanzadas", "## LR scheduling", "# Comparación",
+		"## ¿Qué diferencias son reales?", "# Evaluación final"}
 	next := 0
 	firstCode := true
 	funcDecl := regexp.MustCompile(`(?m)^func |^type `)
@@ -77,7 +79,9 @@ func TestNotebookStructure(t *testing.T) {
 				}
 				firstCode = false
 			}
-			if n := strings.Count(src, "\n") + 1; n > 8 {
+			// The longest are the combinations: one line per changed Config
+			// field (ten), written from the study's variant.
+			if n := strings.Count(src, "\n") + 1; n > 14 {
 				t.Errorf("code cell %d has %d lines, want a few", i, n)
 			}
 			if funcDecl.MatchString(src) {

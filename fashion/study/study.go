@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/fashion-gomlx/fashion-gomlx/fashion"
+	"github.com/fashion-gomlx/fashion-gomlx/fashion/stats"
 )
 
 // Variant is one configuration of the study: the exercise's baseline with
@@ -20,7 +21,16 @@ type Variant struct {
 	Name   string // short identifier, e.g. "dropout"
 	About  string // what it changes, in a few words
 	Config fashion.Config
+	// Seeds is how many seeds the variant is trained with (Config.Seed,
+	// +1, ...; 1 for most): the headline variants have 3, so that their
+	// difference from the baseline can be set against their spread.
+	Seeds int
 }
+
+// Seeded are the variants trained with 3 seeds, in the study and in the
+// notebook (whose cells share their cache entries): the baseline and one
+// technique of each kind that the headline compares.
+var Seeded = []string{"baseline", "dropout", "batchnorm", "adam", "combined"}
 
 // Variants returns the study's configurations: the baseline, one
 // variant per technique (each changing as little as possible), and
@@ -32,7 +42,11 @@ func Variants() []Variant {
 		c := base
 		c.Hidden = append([]int(nil), base.Hidden...)
 		edit(&c)
-		return Variant{Name: name, About: about, Config: c}
+		seeds := 1
+		if slices.Contains(Seeded, name) {
+			seeds = 3
+		}
+		return Variant{Name: name, About: about, Config: c, Seeds: seeds}
 	}
 	adamw := func(c *fashion.Config) { c.Optimizer, c.LR, c.WeightDecay = "adamw", 1e-3, 0.05 }
 	return []Variant{
@@ -95,7 +109,11 @@ type Row struct {
 	Name            string         `json:"name"`
 	About           string         `json:"about"`
 	Hidden          []int          `json:"hidden"`
-	TestAccuracy    float64        `json:"test_accuracy"`
+	Seeds           int            `json:"seeds"`
+	TestAccuracy    float64        `json:"test_accuracy"`    // mean over seeds
+	TestAccuracySD  float64        `json:"test_accuracy_sd"` // sample sd over seeds; 0 for one seed
+	ValAccuracy     float64        `json:"val_accuracy"`     // at the kept epoch, mean over seeds
+	ValAccuracySD   float64        `json:"val_accuracy_sd"`
 	BestValLoss     float64        `json:"best_val_loss"`
 	BestEpoch       int            `json:"best_epoch"`
 	KeptEpoch       int            `json:"kept_epoch"`
@@ -107,28 +125,98 @@ type Row struct {
 	Config          fashion.Config `json:"config"`
 }
 
-// NewRow summarizes a run.
-func NewRow(v Variant, r *fashion.Run) Row {
+// NewRow summarizes a variant's runs, one per seed (the first seed's for
+// the epochs and losses, the mean and sample sd over seeds for the
+// accuracies).
+func NewRow(v Variant, runs ...*fashion.Run) Row {
+	r := runs[0]
 	best, last := r.BestEpoch(), r.History[len(r.History)-1]
-	return Row{
-		Name: v.Name, About: v.About, Hidden: r.Config.Hidden,
-		TestAccuracy: r.TestAccuracy, BestValLoss: best.ValLoss, BestEpoch: best.Epoch, KeptEpoch: r.KeptEpoch,
+	test, val := make([]float64, len(runs)), make([]float64, len(runs))
+	for i, run := range runs {
+		test[i], val[i] = run.TestAccuracy, run.KeptValAccuracy()
+	}
+	row := Row{
+		Name: v.Name, About: v.About, Hidden: r.Config.Hidden, Seeds: len(runs),
+		BestValLoss: best.ValLoss, BestEpoch: best.Epoch, KeptEpoch: r.KeptEpoch,
 		Epochs: len(r.History), FinalTrainLoss: last.TrainLoss, FinalValLoss: last.ValLoss,
 		SecondsPerEpoch: r.SecondsPerEpoch, Backend: r.Backend, Config: r.Config,
 	}
+	row.TestAccuracy, row.TestAccuracySD = stats.MeanSD(test)
+	row.ValAccuracy, row.ValAccuracySD = stats.MeanSD(val)
+	// JSON has no NaN: one seed measures no spread, written 0.
+	if len(runs) == 1 {
+		row.TestAccuracySD, row.ValAccuracySD = 0, 0
+	}
+	return row
+}
+
+// accuracy writes a row's mean test or validation accuracy, with ± sd
+// where it has several seeds.
+func accuracy(mean, sd float64, seeds int) string {
+	if seeds < 2 {
+		return fmt.Sprintf("%.2f%%", 100*mean)
+	}
+	return fmt.Sprintf("%.2f ± %.2f%%", 100*mean, 100*sd)
 }
 
 // Markdown renders study rows as a Markdown table.
 func Markdown(rows []Row) string {
 	var b strings.Builder
-	b.WriteString("| variant | what changes | hidden | test acc | best val loss (epoch) | final train / val loss | s/epoch | backend |\n")
-	b.WriteString("|---|---|---|---:|---:|---:|---:|---|\n")
+	b.WriteString("| variant | what changes | hidden | seeds | val acc | test acc | test 95% (Wilson) | best val loss (epoch) | final train / val loss | s/epoch | backend |\n")
+	b.WriteString("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|\n")
 	for _, r := range rows {
 		hidden := strings.Trim(strings.ReplaceAll(fmt.Sprint(r.Hidden), " ", "-"), "[]")
-		fmt.Fprintf(&b, "| %s | %s | %s | %.2f%% | %.4f (%d) | %.4f / %.4f | %.2f | %s |\n",
-			r.Name, r.About, hidden, 100*r.TestAccuracy, r.BestValLoss, r.BestEpoch, r.FinalTrainLoss, r.FinalValLoss,
-			r.SecondsPerEpoch, r.Backend)
+		lo, hi, _ := stats.Wilson95(r.TestAccuracy, TestImages)
+		fmt.Fprintf(&b, "| %s | %s | %s | %d | %s | %s | %.1f–%.1f%% | %.4f (%d) | %.4f / %.4f | %.2f | %s |\n",
+			r.Name, r.About, hidden, r.Seeds, accuracy(r.ValAccuracy, r.ValAccuracySD, r.Seeds),
+			accuracy(r.TestAccuracy, r.TestAccuracySD, r.Seeds), 100*lo, 100*hi,
+			r.BestValLoss, r.BestEpoch, r.FinalTrainLoss, r.FinalValLoss, r.SecondsPerEpoch, r.Backend)
 	}
+	return b.String()
+}
+
+// TestImages is the size of the test half, the n of the Wilson intervals.
+const TestImages = 5000
+
+// Headline compares each seeded variant with the seeded baseline on test
+// accuracy: a variant beats the baseline by more than its spread when the
+// difference of the means exceeds the sum of the two sample standard
+// deviations (so that neither seed-to-seed noise alone could make it). It
+// returns one Markdown paragraph per verdict, "" when the rows have no
+// seeded baseline.
+func Headline(rows []Row) string {
+	i := slices.IndexFunc(rows, func(r Row) bool { return r.Name == "baseline" })
+	if i < 0 || rows[i].Seeds < 2 {
+		return ""
+	}
+	base := rows[i]
+	var beat, within, below []string
+	for _, r := range rows {
+		if r.Name == base.Name || r.Seeds < 2 {
+			continue
+		}
+		d, spread := r.TestAccuracy-base.TestAccuracy, r.TestAccuracySD+base.TestAccuracySD
+		desc := fmt.Sprintf("%s (%+.2f points, spread %.2f)", r.Name, 100*d, 100*spread)
+		switch {
+		case d > spread:
+			beat = append(beat, desc)
+		case d < -spread:
+			below = append(below, desc)
+		default:
+			within = append(within, desc)
+		}
+	}
+	list := func(xs []string) string {
+		if len(xs) == 0 {
+			return "none"
+		}
+		return strings.Join(xs, ", ")
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "**Headline (%d seeds each).** The baseline's test accuracy is %s. ", base.Seeds, accuracy(base.TestAccuracy, base.TestAccuracySD, base.Seeds))
+	fmt.Fprintf(&b, "Beat it by more than their spread (difference of the means > the sum of the two sample sds): %s. ", list(beat))
+	fmt.Fprintf(&b, "Within the spread: %s. Below it by more than the spread: %s. ", list(within), list(below))
+	b.WriteString("The other variants have one seed: their differences from the baseline are to be read against the Wilson interval of one accuracy on 5000 images (about ±0.9 points) and the seed spread above.\n")
 	return b.String()
 }
 

@@ -2,6 +2,7 @@ package study
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/fashion-gomlx/fashion-gomlx/fashion"
@@ -53,5 +54,60 @@ func TestGoEdits(t *testing.T) {
 		if d := v.Config.Diff(fashion.DefaultConfig()); (d == "") != (len(v.GoEdits()) == 0) {
 			t.Errorf("%s: diff %q but edits %q", v.Name, d, v.GoEdits())
 		}
+	}
+}
+
+func TestSeededVariants(t *testing.T) {
+	for _, v := range Variants() {
+		want := 1
+		if slices.Contains(Seeded, v.Name) {
+			want = 3
+		}
+		if v.Seeds != want {
+			t.Errorf("%s: %d seeds, want %d", v.Name, v.Seeds, want)
+		}
+	}
+}
+
+// TestNewRowSeeds: accuracies are the mean and sample sd over the seeds'
+// runs: test 0.88, 0.89, 0.90 give 0.89 ± 0.01 (deviations ∓0.01, 0:
+// √(0.0002/2) = 0.01).
+func TestNewRowSeeds(t *testing.T) {
+	run := func(acc float64) *fashion.Run {
+		return &fashion.Run{TestAccuracy: acc, History: []fashion.Epoch{{ValLoss: 0.3, ValAccuracy: acc - 0.01}}}
+	}
+	row := NewRow(Variant{Name: "x"}, run(0.88), run(0.89), run(0.90))
+	if row.Seeds != 3 || !near(row.TestAccuracy, 0.89) || !near(row.TestAccuracySD, 0.01) || !near(row.ValAccuracy, 0.88) {
+		t.Errorf("row %+v: want 3 seeds, test 0.89 ± 0.01, val 0.88", row)
+	}
+	if one := NewRow(Variant{Name: "y"}, run(0.88)); one.TestAccuracySD != 0 || one.Seeds != 1 {
+		t.Errorf("one seed: sd %v, seeds %d; want 0 and 1", one.TestAccuracySD, one.Seeds)
+	}
+}
+
+func near(a, b float64) bool { return a-b < 1e-12 && b-a < 1e-12 }
+
+// TestHeadline: a variant beats the baseline by more than the spread when
+// the means differ by more than the two sds together.
+func TestHeadline(t *testing.T) {
+	rows := []Row{
+		{Name: "baseline", Seeds: 3, TestAccuracy: 0.887, TestAccuracySD: 0.002},
+		{Name: "combined", Seeds: 3, TestAccuracy: 0.895, TestAccuracySD: 0.003}, // +0.8 > 0.5
+		{Name: "dropout", Seeds: 3, TestAccuracy: 0.890, TestAccuracySD: 0.002},  // +0.3 < 0.4
+		{Name: "adam", Seeds: 3, TestAccuracy: 0.880, TestAccuracySD: 0.001},     // −0.7 < −0.3
+		{Name: "l2", Seeds: 1, TestAccuracy: 0.95},                               // one seed: not judged
+	}
+	h := Headline(rows)
+	for _, w := range []string{"than their spread (difference of the means > the sum of the two sample sds): combined (+0.80 points, spread 0.50).",
+		"Within the spread: dropout (+0.30 points, spread 0.40).", "Below it by more than the spread: adam (-0.70 points, spread 0.30)."} {
+		if !strings.Contains(h, w) {
+			t.Errorf("headline lacks %q:\n%s", w, h)
+		}
+	}
+	if strings.Contains(h, "l2 (") {
+		t.Errorf("headline judges a one-seed variant:\n%s", h)
+	}
+	if Headline(rows[1:]) != "" {
+		t.Error("a headline without a seeded baseline")
 	}
 }

@@ -1,0 +1,317 @@
+package lab
+
+import (
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/fashion-gomlx/fashion-gomlx/fashion"
+)
+
+// tiny is a configuration that trains in about a second on the pure-Go
+// backend.
+func tiny() fashion.Config {
+	cfg := fashion.DefaultConfig()
+	cfg.Backend, cfg.Hidden, cfg.TrainLimit, cfg.Epochs = "go", []int{16}, 600, 2
+	return cfg
+}
+
+// tempRuns points the run cache (and so the notebook's index) at a fresh
+// directory, in full mode, and needs the data.
+func tempRuns(t *testing.T) string {
+	t.Helper()
+	if _, err := Data(); err != nil {
+		t.Skip("no data:", err)
+	}
+	dir := t.TempDir()
+	t.Setenv("FASHION_RUNS_DIR", dir)
+	t.Setenv(QuickEnv, "0")
+	return dir
+}
+
+func mustExperiment(t *testing.T, name string, cfg fashion.Config, opts ...Option) *Version {
+	t.Helper()
+	v, err := Experiment(name, cfg, opts...)
+	if err != nil {
+		t.Fatalf("Experiment(%q): %v", name, err)
+	}
+	return v
+}
+
+func mustVersions(t *testing.T, name string) []*Version {
+	t.Helper()
+	vs, err := Versions(name)
+	if err != nil {
+		t.Fatalf("Versions(%q): %v", name, err)
+	}
+	return vs
+}
+
+// TestVersions: a re-run with a change keeps both versions, an unchanged
+// re-run is a cache hit that adds none, and going back to an earlier
+// configuration makes that version the latest without a duplicate.
+func TestVersions(t *testing.T) {
+	tempRuns(t)
+	cfg := tiny()
+	cfg.Dropout = []float64{0.2}
+	v1 := mustExperiment(t, "dropout", cfg, Section("L2 y dropout"))
+	if v1.N != 1 || len(v1.Runs) != 1 || v1.Section != "L2 y dropout" {
+		t.Fatalf("first run: version %d with %d runs in section %q, want 1, 1, %q", v1.N, len(v1.Runs), v1.Section, "L2 y dropout")
+	}
+
+	again := mustExperiment(t, "dropout", cfg, Section("L2 y dropout"))
+	if again.N != 1 || !again.Runs[0].Started.Equal(v1.Runs[0].Started) {
+		t.Errorf("unchanged re-run: version %d trained %v, want version 1 read back (trained %v)", again.N, again.Runs[0].Started, v1.Runs[0].Started)
+	}
+	if vs := mustVersions(t, "dropout"); len(vs) != 1 {
+		t.Errorf("unchanged re-run: %d versions, want 1", len(vs))
+	}
+
+	cfg.Dropout = []float64{0.5}
+	v2 := mustExperiment(t, "dropout", cfg, Section("L2 y dropout"))
+	vs := mustVersions(t, "dropout")
+	if v2.N != 2 || len(vs) != 2 {
+		t.Fatalf("re-run with dropout 0.5: version %d of %d, want 2 of 2", v2.N, len(vs))
+	}
+	if got := [2]float64{vs[0].Config.Dropout[0], vs[1].Config.Dropout[0]}; got != [2]float64{0.2, 0.5} {
+		t.Errorf("versions' dropout %v, want [0.2 0.5]", got)
+	}
+	if vs[0].Keys[0] == vs[1].Keys[0] || vs[0].Runs[0].Key != vs[0].Keys[0] {
+		t.Errorf("versions share or lost their runs: %v, %v", vs[0].Keys, vs[1].Keys)
+	}
+	if line := changeLine(vs[1], vs[0], "v1"); !strings.Contains(line, "dropout=[0.5] (was dropout=[0.2])") || !strings.Contains(line, "val accuracy") {
+		t.Errorf("change line %q does not say what changed", line)
+	}
+	if line := changeLine(vs[1], &Version{Name: "baseline", Config: tiny(), Seeds: []uint64{42}, Runs: vs[0].Runs}, "baseline"); !strings.Contains(line, "dropout=[0.5] (was unset)") {
+		t.Errorf("change line against the baseline %q", line)
+	}
+
+	cfg.Dropout = []float64{0.2}
+	back := mustExperiment(t, "dropout", cfg, Section("L2 y dropout"))
+	vs = mustVersions(t, "dropout")
+	if back.N != 1 || len(vs) != 2 || vs[1].N != 1 {
+		t.Errorf("back to dropout 0.2: version %d, versions %d (latest v%d); want v1 the latest of 2", back.N, len(vs), vs[len(vs)-1].N)
+	}
+	if exps, err := Experiments(); err != nil || len(exps) != 1 || exps[0].N != 1 {
+		t.Errorf("Experiments() after going back = %v, %v; want dropout v1", exps, err)
+	}
+}
+
+// TestForget: forgetting a name, or one version, leaves the other names
+// (and every run in the cache) alone.
+func TestForget(t *testing.T) {
+	tempRuns(t)
+	cfg := tiny()
+	mustExperiment(t, "baseline", cfg)
+	cfg.L2 = 1e-3
+	l2 := mustExperiment(t, "l2", cfg)
+	cfg.L2 = 1e-2
+	mustExperiment(t, "l2", cfg)
+	cfg = tiny()
+	cfg.Dropout = []float64{0.2}
+	mustExperiment(t, "dropout", cfg)
+
+	if err := Forget("dropout"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Versions("dropout"); err == nil || !strings.Contains(err.Error(), `no experiment named "dropout"`) {
+		t.Errorf("Versions of a forgotten name: error %v", err)
+	}
+	if vs := mustVersions(t, "l2"); len(vs) != 2 {
+		t.Errorf("l2 has %d versions after forgetting dropout, want 2", len(vs))
+	}
+	if err := ForgetVersion("l2", 1); err != nil {
+		t.Fatal(err)
+	}
+	if vs := mustVersions(t, "l2"); len(vs) != 1 || vs[0].N != 2 {
+		t.Errorf("l2 after forgetting v1: %d versions, want v2 alone", len(vs))
+	}
+	// The forgotten version's run is still in the cache.
+	if _, err := runs().Load(l2.Keys[0]); err != nil {
+		t.Errorf("l2 v1's run was deleted: %v", err)
+	}
+	if _, err := StoredExperiment("baseline"); err != nil {
+		t.Errorf("baseline after forgetting others: %v", err)
+	}
+	names := func() []string {
+		exps, err := Experiments()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, v := range exps {
+			out = append(out, v.Name)
+		}
+		return out
+	}
+	if got := names(); !slices.Equal(got, []string{"baseline", "l2"}) {
+		t.Errorf("Experiments() = %v, want [baseline l2]", got)
+	}
+	for _, tc := range []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"unknown name", Forget("nothing"), `no experiment named "nothing"`},
+		{"unknown version", ForgetVersion("l2", 7), `"l2" has no version 7 (versions: 2)`},
+		{"bad name", Forget("../x"), `name "../x" is invalid`},
+	} {
+		if tc.err == nil || !strings.Contains(tc.err.Error(), tc.want) {
+			t.Errorf("%s: error %v, want one containing %q", tc.name, tc.err, tc.want)
+		}
+	}
+}
+
+// TestScope: the notebook's comparison takes what its cells defined; a run
+// the study stored in the same cache is not among them, nor a quick one.
+func TestScope(t *testing.T) {
+	dir := tempRuns(t)
+	data, _ := Data()
+	cfg := tiny()
+	mustExperiment(t, "baseline", cfg)
+	study := tiny()
+	study.Dropout, study.Schedule = []float64{0.2}, "plateau"
+	// What fashion study does: TrainCached under the variant's name.
+	if _, _, err := fashion.TrainCached(data, study, fashion.CacheOptions{Cache: fashion.Cache{Dir: dir}, Name: "dropout_plateau"}); err != nil {
+		t.Fatal(err)
+	}
+	exps, err := Experiments()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(exps) != 1 || exps[0].Name != "baseline" {
+		t.Errorf("Experiments() = %d experiments (first %q), want the baseline alone", len(exps), exps[0].Name)
+	}
+	best, err := BestExperiment()
+	if err != nil || best.Name != "baseline" {
+		t.Errorf("BestExperiment() = %v, %v; want the baseline", best, err)
+	}
+	t.Setenv(QuickEnv, "1")
+	if exps, err := Experiments(); err != nil || len(exps) != 0 {
+		t.Errorf("quick mode sees %d full experiments (%v)", len(exps), err)
+	}
+}
+
+// TestSeeds: n seeds are n cached runs with consecutive seeds and the same
+// split; the version reports their mean and sample sd.
+func TestSeeds(t *testing.T) {
+	tempRuns(t)
+	v := mustExperiment(t, "baseline", tiny(), Seeds(2))
+	if !slices.Equal(v.Seeds, []uint64{42, 43}) || len(v.Keys) != 2 || v.Keys[0] == v.Keys[1] {
+		t.Fatalf("seeds %v, keys %v: want 42 and 43 as two runs", v.Seeds, v.Keys)
+	}
+	for i, r := range v.Runs {
+		if r.Config.Seed != v.Seeds[i] || r.Config.SplitSeed != 42 {
+			t.Errorf("run %d: seed %d, split seed %d; want %d, 42", i, r.Config.Seed, r.Config.SplitSeed, v.Seeds[i])
+		}
+	}
+	a, b := v.Runs[0].TestAccuracy, v.Runs[1].TestAccuracy
+	mean, sd := v.TestAccuracy()
+	// Two values: mean (a+b)/2, sample sd |a−b|/√2.
+	if math.Abs(mean-(a+b)/2) > 1e-12 || math.Abs(sd-math.Abs(a-b)/math.Sqrt2) > 1e-12 {
+		t.Errorf("TestAccuracy() = %v ± %v for %v and %v", mean, sd, a, b)
+	}
+	if _, err := Experiment("x", tiny(), Seeds(0)); err == nil || !strings.Contains(err.Error(), "Seeds(0)") {
+		t.Errorf("Seeds(0): error %v", err)
+	}
+}
+
+// TestVersionAggregation checks the mean ± sd over seeds on made-up runs:
+// validation accuracies 0.80, 0.84, 0.82 (deviations ∓0.02, 0: sd
+// √(0.0008/2) = 0.02) and best validation losses 0.30, 0.34, 0.32.
+func TestVersionAggregation(t *testing.T) {
+	run := func(val, testAcc, bestLoss float64) *fashion.Run {
+		return &fashion.Run{TestAccuracy: testAcc, KeptEpoch: 1, History: []fashion.Epoch{
+			{Epoch: 0, ValLoss: bestLoss + 0.1, ValAccuracy: 0.5}, {Epoch: 1, ValLoss: bestLoss, ValAccuracy: val}}}
+	}
+	v := &Version{Runs: []*fashion.Run{run(0.80, 0.81, 0.30), run(0.84, 0.85, 0.34), run(0.82, 0.83, 0.32)}}
+	for _, tc := range []struct {
+		name     string
+		f        func() (float64, float64)
+		mean, sd float64
+	}{
+		{"val accuracy", v.ValAccuracy, 0.82, 0.02},
+		{"test accuracy", v.TestAccuracy, 0.83, 0.02},
+		{"best val loss", v.BestValLoss, 0.32, 0.02},
+	} {
+		if m, s := tc.f(); math.Abs(m-tc.mean) > 1e-12 || math.Abs(s-tc.sd) > 1e-12 {
+			t.Errorf("%s: %v ± %v, want %v ± %v", tc.name, m, s, tc.mean, tc.sd)
+		}
+	}
+	if got := pct(v.ValAccuracy()); got != "82.00 ± 2.00%" {
+		t.Errorf("pct = %q", got)
+	}
+	one := &Version{Runs: v.Runs[:1]}
+	if got := pct(one.ValAccuracy()); got != "80.00%" {
+		t.Errorf("one seed: pct = %q, want no spread", got)
+	}
+}
+
+// TestCompare: rows sorted by validation accuracy; McNemar's discordant
+// counts agree with the two runs' test accuracies (right only for one
+// minus right only for the other is the difference in images right), and
+// the predictions are kept, so a second comparison evaluates nothing.
+func TestCompare(t *testing.T) {
+	dir := tempRuns(t)
+	mustExperiment(t, "baseline", tiny())
+	cfg := tiny()
+	cfg.Optimizer, cfg.LR = "adam", 1e-3
+	mustExperiment(t, "adam", cfg, Section("Optimizadores"))
+	exps, err := Experiments()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmp, err := Compare(exps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cmp.Rows) != 2 || cmp.Images != 5000 || cmp.Rows[0].Val < cmp.Rows[1].Val {
+		t.Fatalf("comparison of %d rows on %d images, not sorted by validation accuracy", len(cmp.Rows), cmp.Images)
+	}
+	var base, adam ComparisonRow
+	for _, r := range cmp.Rows {
+		if r.Version.Name == "adam" {
+			adam = r
+		} else {
+			base = r
+		}
+	}
+	if !math.IsNaN(base.P) || math.IsNaN(adam.P) || adam.P <= 0 || adam.P > 1 {
+		t.Errorf("p-values: baseline %v, adam %v; want NaN and one in (0, 1]", base.P, adam.P)
+	}
+	if got, want := adam.OnlyThis-adam.OnlyBase, int(math.Round(5000*(adam.Test-base.Test))); got != want {
+		t.Errorf("discordant %d − %d = %d, but the accuracies differ by %d images", adam.OnlyThis, adam.OnlyBase, got, want)
+	}
+	if !(adam.TestLo < adam.Test && adam.Test < adam.TestHi) {
+		t.Errorf("Wilson interval [%v, %v] does not hold %v", adam.TestLo, adam.TestHi, adam.Test)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "notebook", "predictions", "*.txt"))
+	if len(files) != 2 {
+		t.Errorf("%d prediction files kept, want 2", len(files))
+	}
+	// A damaged file is recomputed, not trusted.
+	if err := os.WriteFile(files[0], []byte("xyz"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	again, err := Compare(exps)
+	sameP := func(a, b float64) bool { return a == b || (math.IsNaN(a) && math.IsNaN(b)) }
+	if err != nil || !sameP(again.Rows[0].P, cmp.Rows[0].P) || !sameP(again.Rows[1].P, cmp.Rows[1].P) {
+		t.Errorf("second comparison differs: %v", err)
+	}
+	table := cmp.Markdown()
+	for _, w := range []string{"| experiment | section |", "Optimizadores", "reference", "adam v1"} {
+		if !strings.Contains(table, w) {
+			t.Errorf("table lacks %q:\n%s", w, table)
+		}
+	}
+	panels := Panels(exps)
+	if len(panels) != 1 || panels[0].Title != "Optimizadores" || len(panels[0].Groups) != 2 || !panels[0].Groups[0].Grey {
+		t.Errorf("panels %+v, want Optimizadores with the grey baseline and adam", panels)
+	}
+	if err := DisplayComparison(exps); err != nil {
+		t.Error(err)
+	}
+}
