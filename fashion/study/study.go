@@ -5,7 +5,10 @@
 package study
 
 import (
+	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strconv"
@@ -220,25 +223,27 @@ func Headline(rows []Row) string {
 	return b.String()
 }
 
-// StoredRuns returns the latest stored run of each variant in cache (full
-// runs, not the notebook's quick ones), in the order of Variants.
+// StoredRuns returns the stored run of each variant in cache, in the order
+// of Variants: the entry under the key of the variant's exact Config (its
+// first seed), as "fashion study" trained it. Runs are found by key, not by
+// name, because the notebook stores other versions under the same names
+// (a "dropout" with 0.5, say) and those are not the study's. Variants not
+// stored yet are left out; a corrupt entry is an error.
 func StoredRuns(cache fashion.Cache) ([]*fashion.Run, error) {
-	all, err := cache.Runs()
-	if err != nil {
-		return nil, err
-	}
-	names := map[string]bool{}
+	var runs []*fashion.Run
 	for _, v := range Variants() {
-		names[v.Name] = true
+		r, err := cache.Load(fashion.RunKey(v.Config, fashion.DataChecksum()))
+		if errors.Is(err, fashion.ErrNotCached) {
+			if _, statErr := os.Stat(filepath.Join(cache.Dir, fashion.RunKey(v.Config, fashion.DataChecksum()))); statErr != nil {
+				continue // never stored
+			}
+		}
+		if err != nil {
+			return nil, fmt.Errorf("study: variant %s: %w", v.Name, err)
+		}
+		runs = append(runs, r)
 	}
-	all = slices.DeleteFunc(all, func(r *fashion.Run) bool { return r.Quick || !names[r.Name] })
-	latest := fashion.LatestByName(all)
-	order := map[string]int{}
-	for i, v := range Variants() {
-		order[v.Name] = i
-	}
-	slices.SortStableFunc(latest, func(a, b *fashion.Run) int { return order[a.Name] - order[b.Name] })
-	return latest, nil
+	return runs, nil
 }
 
 // GoEdits are the Go statements that turn fashion.DefaultConfig() (named

@@ -1,9 +1,12 @@
 package study
 
 import (
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/fashion-gomlx/fashion-gomlx/fashion"
 )
@@ -109,5 +112,53 @@ func TestHeadline(t *testing.T) {
 	}
 	if Headline(rows[1:]) != "" {
 		t.Error("a headline without a seeded baseline")
+	}
+}
+
+// TestStoredRuns: the study's runs are found by their configs' keys, so a
+// notebook version stored later under a variant's name (dropout 0.5 as
+// "dropout") is not taken for the variant, variants never stored are left
+// out, and a corrupt entry is an error naming the variant.
+func TestStoredRuns(t *testing.T) {
+	cache := fashion.Cache{Dir: t.TempDir()}
+	store := func(name string, cfg fashion.Config, started time.Time) *fashion.Run {
+		t.Helper()
+		r := &fashion.Run{Name: name, Config: cfg, Key: fashion.RunKey(cfg, fashion.DataChecksum()), Started: started,
+			History: []fashion.Epoch{{ValLoss: 0.5, ValAccuracy: 0.8}},
+			Params:  []fashion.Param{{Scope: "/model/output", Name: "biases", Dims: []int{1}, Values: []float32{1}}}}
+		stored, err := cache.Store(r, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return stored
+	}
+	variants := map[string]Variant{}
+	for _, v := range Variants() {
+		variants[v.Name] = v
+	}
+	now := time.Date(2026, 12, 2, 0, 0, 0, 0, time.UTC)
+	dropout := store("dropout", variants["dropout"].Config, now)
+	other := variants["dropout"].Config
+	other.Dropout = []float64{0.5}
+	store("dropout", other, now.Add(time.Hour)) // a later notebook version under the same name
+	base := store("baseline", variants["baseline"].Config, now)
+
+	runs, err := StoredRuns(cache)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for _, r := range runs {
+		keys = append(keys, r.Key)
+	}
+	if want := []string{base.Key, dropout.Key}; !slices.Equal(keys, want) {
+		t.Errorf("StoredRuns keys %v, want %v (baseline, then the study's dropout)", keys, want)
+	}
+
+	if err := os.WriteFile(filepath.Join(cache.Dir, dropout.Key, "run.json"), []byte("{"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := StoredRuns(cache); err == nil || !strings.Contains(err.Error(), "variant dropout") {
+		t.Errorf("corrupt entry: error %v, want one naming variant dropout", err)
 	}
 }
