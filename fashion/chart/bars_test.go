@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/fashion-gomlx/fashion-gomlx/internal/svgtest"
 )
 
 func TestBars(t *testing.T) {
@@ -31,16 +33,10 @@ func TestBars(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.bars.Title = nastyTitle
 			b, err := tc.bars.SVG()
-			if tc.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-					t.Fatalf("error %v, want %q", err, tc.wantErr)
-				}
+			d := svgtest.Rendered(t, b, err, tc.wantErr)
+			if d == nil {
 				return
 			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			d := parseSVG(t, b)
 			if got := d.Classes["fm-bar"]; got != tc.n {
 				t.Errorf("%d bars, want %d", got, tc.n)
 			}

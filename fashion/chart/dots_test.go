@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/fashion-gomlx/fashion-gomlx/internal/svgtest"
 )
 
 // studyDots is a dot chart like a study's summary: techniques, validation
@@ -128,16 +130,10 @@ func TestDotChartInputs(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			b, err := tc.chart.SVG()
-			if tc.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-					t.Fatalf("error %v, want %q", err, tc.wantErr)
-				}
+			d := svgtest.Rendered(t, b, err, tc.wantErr)
+			if d == nil {
 				return
 			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			d := parseSVG(t, b)
 			if got := d.Classes["fm-dot"]; got != tc.dots {
 				t.Errorf("%d dots, want %d", got, tc.dots)
 			}

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/fashion-gomlx/fashion-gomlx/internal/svgtest"
 )
 
 func TestHeatmap(t *testing.T) {
@@ -38,16 +40,10 @@ func TestHeatmap(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			b, err := tc.hm.SVG()
-			if tc.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-					t.Fatalf("error %v, want %q", err, tc.wantErr)
-				}
+			d := svgtest.Rendered(t, b, err, tc.wantErr)
+			if d == nil {
 				return
 			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			d := parseSVG(t, b)
 			if got := d.Classes["fm-cell"]; got != tc.cells {
 				t.Errorf("%d cells, want %d", got, tc.cells)
 			}

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/fashion-gomlx/fashion-gomlx/internal/svgtest"
 )
 
 // testImage is a w×h image whose pixel (y, x) is (7y + 3x) mod 256, with
@@ -111,16 +113,10 @@ func TestImageGridSVG(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			b, err := ImageGridSVG(tc.images, tc.w, tc.h, tc.captions, tc.cols, tc.scale)
-			if tc.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-					t.Fatalf("error %v, want %q", err, tc.wantErr)
-				}
+			d := svgtest.Rendered(t, b, err, tc.wantErr)
+			if d == nil {
 				return
 			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			d := parseSVG(t, b)
 			if got := d.Elems["image"]; got != len(tc.images) {
 				t.Fatalf("%d images, want %d", got, len(tc.images))
 			}

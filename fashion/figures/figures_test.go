@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/fashion-gomlx/fashion-gomlx/internal/svgtest"
+
 	"github.com/fashion-gomlx/fashion-gomlx/fashion"
 	"github.com/fashion-gomlx/fashion-gomlx/fashion/chart"
 )
@@ -126,16 +128,10 @@ func TestOverlaySVG(t *testing.T) {
 			if cerr := checkOverlay(tc.metric, tc.names, tc.histories); (cerr == nil) != (err == nil) {
 				t.Errorf("checkOverlay %v, OverlaySVG %v", cerr, err)
 			}
-			if tc.wantErr != "" {
-				if err == nil || !strings.HasPrefix(err.Error(), tc.wantErr) {
-					t.Fatalf("error %v, want %q", err, tc.wantErr)
-				}
+			d := svgtest.Rendered(t, b, err, tc.wantErr)
+			if d == nil {
 				return
 			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			d := parseSVG(t, b)
 			if got := d.Classes["fm-legend-entry"]; got != len(tc.names) {
 				t.Errorf("%d legend entries, want %d", got, len(tc.names))
 			}
@@ -234,16 +230,10 @@ func TestImagesSVG(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			b, err := ImagesSVG(tc.images, tc.captions, tc.cols)
-			if tc.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-					t.Fatalf("error %v, want %q", err, tc.wantErr)
-				}
+			d := svgtest.Rendered(t, b, err, tc.wantErr)
+			if d == nil {
 				return
 			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			d := parseSVG(t, b)
 			if got := d.Classes["fm-image"]; got != len(tc.images) {
 				t.Errorf("%d images, want %d", got, len(tc.images))
 			}

@@ -130,3 +130,21 @@ func (d *Doc) WithClass(class string) []map[string]string {
 	}
 	return out
 }
+
+// Rendered checks what a renderer returned, for table-driven tests: with
+// wantErr set, that it failed with an error containing wantErr (it returns
+// nil, there is nothing to read); otherwise that it succeeded, and it
+// returns the parsed Doc.
+func Rendered(t testing.TB, b []byte, err error, wantErr string) *Doc {
+	t.Helper()
+	if wantErr != "" {
+		if err == nil || !strings.Contains(err.Error(), wantErr) {
+			t.Fatalf("error %v, want one containing %q", err, wantErr)
+		}
+		return nil
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Parse(t, b)
+}
