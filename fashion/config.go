@@ -272,7 +272,9 @@ func (c Config) Validate() error {
 	if !finite(c.Gamma) || c.Gamma <= 0 || c.Gamma > 1 {
 		bad("Gamma", c.Gamma, "a number in (0, 1]")
 	}
-	in("WarmupEpochs", c.WarmupEpochs, 0, float64(c.Epochs), false)
+	if c.Epochs >= 1 { // a bad Epochs is reported once, not again as an empty range here
+		in("WarmupEpochs", c.WarmupEpochs, 0, float64(c.Epochs), false)
+	}
 	in("MinLR", c.MinLR, 0, math.Max(c.LR, 0), true)
 	if c.MaxLR != 0 && (!finite(c.MaxLR) || c.MaxLR < 0 || c.MaxLR > 10) {
 		bad("MaxLR", c.MaxLR, "0 (10·LR) or a number in (0, 10]")

@@ -167,6 +167,13 @@ func TestConfigValidate(t *testing.T) {
 			t.Errorf("invalid %s: Validate() = %v, want an error naming Config.%s and what is valid", tc.field, err, tc.field)
 		}
 	}
+	// One mistake, one complaint: a bad Epochs is not reported again as
+	// WarmupEpochs' empty range [0, 0).
+	cfg := DefaultConfig()
+	cfg.Epochs = 0
+	if err := cfg.Validate(); err == nil || strings.Contains(err.Error(), "WarmupEpochs") {
+		t.Errorf("Epochs = 0: Validate() = %v, want an error naming Epochs only", err)
+	}
 }
 
 // TestEveryConfigFieldHasAFlag keeps the CLI and Config in step.
