@@ -19,7 +19,7 @@ import (
 )
 
 // studyCmd trains the baseline and one variant per technique (see
-// fashion.StudyVariants), reusing stored runs, and writes the results table.
+// study.Variants), reusing stored runs, and writes the results table.
 func studyCmd(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("fashion study", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
