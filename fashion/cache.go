@@ -97,10 +97,12 @@ const (
 	paramsFile = "params.gob"
 )
 
-// Load returns the stored run of key with its parameters. A missing,
-// partial or corrupt entry is an error wrapping ErrNotCached.
-func (c Cache) Load(key string) (*Run, error) {
-	recPath, paramsPath := c.paths(key)
+// Record returns the stored record of key, without its parameters: what a
+// reader that only shows a run needs, without reading every record (Runs)
+// or the weights (Load). A missing or corrupt record is an error wrapping
+// ErrNotCached.
+func (c Cache) Record(key string) (*Run, error) {
+	recPath, _ := c.paths(key)
 	if _, err := os.Stat(recPath); err != nil {
 		return nil, fmt.Errorf("fashion: %s: %w", recPath, ErrNotCached)
 	}
@@ -111,6 +113,17 @@ func (c Cache) Load(key string) (*Run, error) {
 	if run.Key != key {
 		return nil, fmt.Errorf("fashion: %s holds the run %q, not %q: %w", recPath, run.Key, key, ErrNotCached)
 	}
+	return run, nil
+}
+
+// Load returns the stored run of key with its parameters. A missing,
+// partial or corrupt entry is an error wrapping ErrNotCached.
+func (c Cache) Load(key string) (*Run, error) {
+	run, err := c.Record(key)
+	if err != nil {
+		return nil, err
+	}
+	_, paramsPath := c.paths(key)
 	data, err := os.ReadFile(paramsPath)
 	if err != nil {
 		return nil, fmt.Errorf("fashion: %s: %w", paramsPath, ErrNotCached)

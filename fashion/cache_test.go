@@ -1,6 +1,7 @@
 package fashion
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -68,6 +69,14 @@ func TestTrainCached(t *testing.T) {
 	runs, err := cache.Runs()
 	if err != nil || len(runs) != 1 || runs[0].Name != "tiny" {
 		t.Errorf("Runs() = %d runs, err %v; want the one run named tiny", len(runs), err)
+	}
+	if rec, err := cache.Record(trained.Key); err != nil {
+		t.Errorf("Record(%s): %v", trained.Key, err)
+	} else if rec.Key != trained.Key || len(rec.Params) != 0 {
+		t.Errorf("Record(%s): key %q, %d params; want the record alone", trained.Key, rec.Key, len(rec.Params))
+	}
+	if _, err := cache.Record("0123456789abcdef"); !errors.Is(err, ErrNotCached) {
+		t.Errorf("Record of a key never stored: %v, want ErrNotCached", err)
 	}
 	leftovers, _ := filepath.Glob(filepath.Join(cache.Dir, ".*"))
 	if len(leftovers) != 0 {

@@ -161,30 +161,22 @@ func record(v *Version) (*index, int, error) {
 	return ix, slices.IndexFunc(ix.Versions, func(old *Version) bool { return slices.Equal(old.Keys, v.Keys) }), nil
 }
 
-// fillRuns reads the records of the versions' keys from the run cache.
+// fillRuns reads the records of the versions' keys from the run cache, by
+// key: a runs directory shared with a sweep may hold thousands of records.
 func fillRuns(versions []*Version) error {
-	all, err := runs().Runs()
-	if err != nil {
-		return err
-	}
-	byKey := map[string]*fashion.Run{}
-	for _, r := range all {
-		byKey[r.Key] = r
-	}
 	for _, v := range versions {
 		if len(v.Runs) == len(v.Keys) {
 			continue
 		}
 		v.Runs = make([]*fashion.Run, len(v.Keys))
 		for i, k := range v.Keys {
-			r, ok := byKey[k]
-			if !ok {
-				return fmt.Errorf("lab: %s v%d: run %s is not in %s (deleted from the cache? run the cell again, or lab.ForgetVersion(%q, %d))",
-					v.Name, v.N, k, runs().Dir, v.Name, v.N)
+			r, err := runs().Record(k)
+			if err != nil {
+				return fmt.Errorf("lab: %s v%d: run %s is not in %s (deleted from the cache? run the cell again, or lab.ForgetVersion(%q, %d)): %w",
+					v.Name, v.N, k, runs().Dir, v.Name, v.N, err)
 			}
-			cp := *r
-			cp.Name = v.Name // a run shared with another name or the study keeps its first label
-			v.Runs[i] = &cp
+			r.Name = v.Name // a run shared with another name or the study keeps its first label
+			v.Runs[i] = r
 		}
 	}
 	return nil
