@@ -50,3 +50,14 @@ func ExampleConfig_Summary() {
 	fmt.Println(fashion.DefaultConfig().Summary())
 	// Output: MLP 784-120-72-48-10 (relu, init pytorch, norm none), 106906 parameters; rmsprop lr 0.0001, batch 128, 40 epochs
 }
+
+func ExampleConfig_DropoutRate() {
+	cfg := fashion.DefaultConfig() // hidden layers 120, 72, 48
+	cfg.Dropout = []float64{0.2}   // one value: every hidden layer
+	fmt.Println(cfg.DropoutRate(0), cfg.DropoutRate(2))
+	cfg.Dropout = []float64{0.1, 0.2, 0.3} // one per hidden layer
+	fmt.Println(cfg.DropoutRate(0), cfg.DropoutRate(2))
+	// Output:
+	// 0.2 0.2
+	// 0.1 0.3
+}

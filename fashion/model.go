@@ -182,7 +182,7 @@ func (m *Model) Logits(ctx *context.Context, x *Node) *Node {
 			x = layers.LayerNormalization(lctx, x, -1).Epsilon(1e-5).Done()
 		}
 		x = activation(m.cfg.Activation, m.cfg.LeakySlope, x)
-		x = dropout(lctx, x, m.cfg.dropoutRate(i))
+		x = dropout(lctx, x, m.cfg.DropoutRate(i))
 	}
 	return dense(ctx, x, n-1, n)
 }
@@ -262,8 +262,9 @@ func dropout(ctx *context.Context, x *Node, p float64) *Node {
 	return layers.DropoutStatic(ctx, x, p)
 }
 
-// dropoutRate of hidden layer i.
-func (c Config) dropoutRate(i int) float64 {
+// DropoutRate is the dropout probability of hidden layer i: none, the one
+// value of Dropout for every hidden layer, or layer i's own.
+func (c Config) DropoutRate(i int) float64 {
 	switch len(c.Dropout) {
 	case 0:
 		return 0

@@ -23,7 +23,7 @@ func TestDropoutTrainingOnly(t *testing.T) {
 		cfg.Hidden, cfg.Dropout = []int{n}, []float64{p}
 		out, err := context.ExecOnce(b, ctx, func(ctx *context.Context, x *Node) *Node {
 			ctx.SetTraining(x.Graph(), training)
-			return dropout(ctx, x, cfg.dropoutRate(0))
+			return dropout(ctx, x, cfg.DropoutRate(0))
 		}, tensors.FromFlatDataAndDimensions(slices.Repeat([]float32{2}, n), 1, n))
 		if err != nil {
 			t.Fatal(err)

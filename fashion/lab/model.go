@@ -158,7 +158,7 @@ func (s *ModelSummary) String() string {
 				then = append(then, fmt.Sprintf("LayerNorm(%d)", d[1]))
 			}
 			then = append(then, cfg.Activation)
-			if p := dropoutOf(cfg, i); p > 0 {
+			if p := cfg.DropoutRate(i); p > 0 {
 				then = append(then, fmt.Sprintf("Dropout(p=%g)", p))
 			}
 			line += " → " + strings.Join(then, " → ")
@@ -179,15 +179,4 @@ func (s *ModelSummary) String() string {
 	}
 	fmt.Fprintf(&b, "\none batch on %s: images %v → logits %v\n", s.Backend, s.Input, s.Logits)
 	return b.String()
-}
-
-// dropoutOf is the dropout rate of hidden layer i (see Config.Dropout).
-func dropoutOf(cfg fashion.Config, i int) float64 {
-	switch len(cfg.Dropout) {
-	case 0:
-		return 0
-	case 1:
-		return cfg.Dropout[0]
-	}
-	return cfg.Dropout[i]
 }
