@@ -115,10 +115,7 @@ func Experiment(name string, cfg fashion.Config, opts ...Option) (*Version, erro
 			return nil, err
 		}
 	}
-	cfg = quickened(cfg)
-	if err := cfg.Validate(); err != nil {
-		return nil, fmt.Errorf("lab: experiment %s: %w", name, err)
-	}
+	cfg = quickened(cfg) // validated once, by TrainCached
 	data, err := Data()
 	if err != nil {
 		return nil, err
@@ -176,7 +173,7 @@ func trainOne(data *fashion.Data, name, label string, cfg fashion.Config, live *
 	}
 	run, cached, err := fashion.TrainCached(data, cfg, fashion.CacheOptions{Cache: runs(), Name: name, Hooks: hooks, Quick: Quick()})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("lab: experiment %s: %w", label, err)
 	}
 	if cached {
 		fmt.Printf("%s: stored run %s (trained %s on %s); not retrained\n",

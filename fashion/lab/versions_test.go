@@ -158,6 +158,12 @@ func TestForget(t *testing.T) {
 		{"unknown name", Forget("nothing"), `no experiment named "nothing"`},
 		{"unknown version", ForgetVersion("l2", 7), `"l2" has no version 7 (versions: 2)`},
 		{"bad name", Forget("../x"), `name "../x" is invalid`},
+		{"bad config", func() error {
+			bad := tiny()
+			bad.LR = 0
+			_, err := Experiment("l2", bad)
+			return err
+		}(), "lab: experiment l2: fashion: Config.LR = 0 is invalid"},
 	} {
 		if tc.err == nil || !strings.Contains(tc.err.Error(), tc.want) {
 			t.Errorf("%s: error %v, want one containing %q", tc.name, tc.err, tc.want)
