@@ -7,18 +7,20 @@
 #   bash scripts/setup.sh                 # set-up + baseline training
 #   bash scripts/setup.sh --no-train      # set-up only
 #   bash scripts/setup.sh --no-notebook   # without GoNB and JupyterLab
+#   bash scripts/setup.sh --no-sweeps     # without sweeps/.venv (Ray Tune, TensorBoard)
 #   bash scripts/setup.sh -- -epochs 5    # extra flags for "fashion train"
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-train=1 notebook=1
+train=1 notebook=1 sweeps=1
 args=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --no-train) train=0 ;;
     --no-notebook) notebook=0 ;;
+    --no-sweeps) sweeps=0 ;;
     --) shift; args=("$@"); break ;;
-    *) echo "setup.sh: unknown option $1 (want --no-train, --no-notebook or -- FLAGS)" >&2; exit 2 ;;
+    *) echo "setup.sh: unknown option $1 (want --no-train, --no-notebook, --no-sweeps or -- FLAGS)" >&2; exit 2 ;;
   esac
   shift
 done
@@ -43,6 +45,11 @@ bash scripts/xla/install-cpu-plugin.sh || echo "setup: XLA CPU plugin not instal
 
 if [ "$notebook" = 1 ]; then
   bash scripts/notebook-setup.sh
+fi
+
+# Ray Tune, Optuna and TensorBoard (pinned) for sweeps/ and its tests.
+if [ "$sweeps" = 1 ]; then
+  bash sweeps/setup.sh
 fi
 
 go build -o bin/fashion ./cmd/fashion
