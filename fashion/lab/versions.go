@@ -1,6 +1,7 @@
 package lab
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,6 +17,7 @@ import (
 	"github.com/fashion-gomlx/fashion-gomlx/fashion"
 	"github.com/fashion-gomlx/fashion-gomlx/fashion/stats"
 	"github.com/fashion-gomlx/fashion-gomlx/internal/atomicfile"
+	"github.com/fashion-gomlx/fashion-gomlx/internal/filelock"
 )
 
 // Baseline is the name of the experiment every other one is compared with:
@@ -125,15 +127,64 @@ func writeIndex(ix *index) error {
 	return nil
 }
 
+// indexLockWait bounds how long a change to a name's index waits for
+// another process's change to it. A change holds the lock for one read
+// and one write of a small file, so a wait this long means the holder is
+// stuck (a lock is never left behind by a process that died: the kernel
+// releases it).
+var indexLockWait = 30 * time.Second
+
+// lockPath is the lock file of name's index.
+func lockPath(name string) string { return indexPath(name) + ".lock" }
+
+// lockedIndex takes the exclusive lock of name's index (see
+// internal/filelock), so that two notebooks or scripts changing one name
+// at once cannot lose each other's change, and reads the index under it.
+// done releases the lock; when the name then has no index (forgotten, or
+// a change that failed) it removes the lock file too, so a forgotten name
+// leaves nothing behind. create makes the index's directory; without it
+// (forgetting), no directory means no index, and nothing is locked.
+func lockedIndex(name string, create bool) (ix *index, done func(), err error) {
+	if create {
+		if err := os.MkdirAll(IndexDir(), 0o755); err != nil {
+			return nil, nil, fmt.Errorf("lab: %w", err)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), indexLockWait)
+	defer cancel()
+	l, err := filelock.Acquire(ctx, lockPath(name))
+	if !create && errors.Is(err, fs.ErrNotExist) {
+		return &index{Name: name}, func() {}, nil
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("lab: the index of %q is being changed by another notebook or script: %w", name, err)
+	}
+	done = func() {
+		// An error releasing loses nothing: the index is written (or
+		// not) by now, and closing the file releases the lock anyway.
+		if _, err := os.Stat(indexPath(name)); errors.Is(err, fs.ErrNotExist) {
+			_ = l.Remove()
+		} else {
+			_ = l.Unlock()
+		}
+	}
+	if ix, err = readIndex(name); err != nil {
+		done()
+		return nil, nil, err
+	}
+	return ix, done, nil
+}
+
 // record adds v (runs trained or read back now) to its name's index and
 // returns the index and v's place in it. The same keys as the latest
 // version are no new version (an unchanged re-run); the same keys as an
 // older version make that one the latest again.
 func record(v *Version) (*index, int, error) {
-	ix, err := readIndex(v.Name)
+	ix, done, err := lockedIndex(v.Name, true)
 	if err != nil {
 		return nil, 0, err
 	}
+	defer done()
 	now := time.Now().UTC()
 	i := slices.IndexFunc(ix.Versions, func(old *Version) bool { return slices.Equal(old.Keys, v.Keys) })
 	switch {
@@ -209,10 +260,11 @@ func Forget(name string) error {
 	if err := checkName(name); err != nil {
 		return err
 	}
-	ix, err := readIndex(name)
+	ix, done, err := lockedIndex(name, false)
 	if err != nil {
 		return err
 	}
+	defer done()
 	if len(ix.Versions) == 0 {
 		return fmt.Errorf("lab: Forget: no experiment named %q in %s", name, IndexDir())
 	}
@@ -226,10 +278,11 @@ func ForgetVersion(name string, n int) error {
 	if err := checkName(name); err != nil {
 		return err
 	}
-	ix, err := readIndex(name)
+	ix, done, err := lockedIndex(name, false)
 	if err != nil {
 		return err
 	}
+	defer done()
 	i := slices.IndexFunc(ix.Versions, func(v *Version) bool { return v.N == n })
 	if i < 0 {
 		have := make([]string, len(ix.Versions))

@@ -1,14 +1,23 @@
 package lab
 
 import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
 	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/fashion-gomlx/fashion-gomlx/fashion"
+	"github.com/fashion-gomlx/fashion-gomlx/internal/filelock"
 )
 
 // tiny is a configuration that trains in about a second on the pure-Go
@@ -319,5 +328,199 @@ func TestCompare(t *testing.T) {
 	}
 	if err := DisplayComparison(exps); err != nil {
 		t.Error(err)
+	}
+}
+
+// indexRuns points the notebook's index at a fresh runs directory, in full
+// mode, without needing the data: the index only lists run keys.
+func indexRuns(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	t.Setenv("FASHION_RUNS_DIR", dir)
+	t.Setenv(QuickEnv, "0")
+	return dir
+}
+
+// fakeVersion is a version of name made of one fake run key: recording
+// it reads and writes the index only.
+func fakeVersion(name, key string) *Version {
+	return &Version{Name: name, Config: fashion.DefaultConfig(), Seeds: []uint64{42}, Keys: []string{key}}
+}
+
+// Settings of TestIndexLockProcesses, passed to its children.
+const (
+	lockChildEnv  = "FASHION_LAB_LOCK_CHILD"    // the child's number
+	lockStartEnv  = "FASHION_LAB_LOCK_START"    // when to start, Unix ns
+	lockCountEnv  = "FASHION_LAB_LOCK_VERSIONS" // versions each child adds
+	lockName      = "shared"
+	lockChildren  = 4
+	lockVersions  = 40
+	lockForgetGap = 5 // each child forgets every 5th version it added
+)
+
+// childKey is the run key of version i of child c.
+func childKey(c, i int) string { return fmt.Sprintf("child%d-%03d", c, i) }
+
+// TestIndexLockProcesses: several processes (this test binary run again
+// as TestIndexLockChild) add many distinct versions to one name at once,
+// and forget some of their own, against one runs directory; every version
+// each kept is in the index, numbered once. Without the index's lock,
+// concurrent read-modify-writes lose versions.
+func TestIndexLockProcesses(t *testing.T) {
+	if !filelock.CrossProcess {
+		t.Skip("no cross-process file lock on this platform")
+	}
+	if os.Getenv(lockChildEnv) != "" {
+		t.Skip("in a child")
+	}
+	dir := indexRuns(t)
+	start := time.Now().Add(300 * time.Millisecond) // every child started by then
+	var wg sync.WaitGroup
+	outs := make([][]byte, lockChildren)
+	errs := make([]error, lockChildren)
+	for c := range lockChildren {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestIndexLockChild$", "-test.count=1", "-test.v")
+		cmd.Env = append(os.Environ(),
+			"FASHION_RUNS_DIR="+dir, QuickEnv+"=0",
+			lockChildEnv+"="+strconv.Itoa(c),
+			lockStartEnv+"="+strconv.FormatInt(start.UnixNano(), 10),
+			lockCountEnv+"="+strconv.Itoa(lockVersions))
+		wg.Go(func() { outs[c], errs[c] = cmd.CombinedOutput() })
+	}
+	wg.Wait()
+	for c, err := range errs {
+		if err != nil || !strings.Contains(string(outs[c]), "--- PASS: TestIndexLockChild") {
+			t.Errorf("child %d: %v\n%s", c, err, outs[c])
+		}
+	}
+	ix, err := readIndex(lockName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want, got []string
+	for c := range lockChildren {
+		for i := range lockVersions {
+			if i%lockForgetGap != lockForgetGap-1 {
+				want = append(want, childKey(c, i))
+			}
+		}
+	}
+	numbers := map[int]string{}
+	for _, v := range ix.Versions {
+		got = append(got, v.Keys[0])
+		if other, ok := numbers[v.N]; ok {
+			t.Errorf("version %d is both %s and %s", v.N, other, v.Keys[0])
+		}
+		numbers[v.N] = v.Keys[0]
+	}
+	slices.Sort(got)
+	var lost, extra []string
+	for _, k := range want {
+		if _, found := slices.BinarySearch(got, k); !found {
+			lost = append(lost, k)
+		}
+	}
+	for _, k := range got {
+		if !slices.Contains(want, k) {
+			extra = append(extra, k)
+		}
+	}
+	if len(lost) > 0 || len(extra) > 0 {
+		t.Errorf("index of %d versions, want %d: %d lost (%v), %d forgotten versions back or unknown (%v)",
+			len(got), len(want), len(lost), lost, len(extra), extra)
+	}
+}
+
+// TestIndexLockChild is one child of TestIndexLockProcesses (skipped
+// unless run as one): from the start time on, it adds its versions one by
+// one to the shared name, forgetting every lockForgetGap-th right after
+// adding it. It goes on after a failure, so that the parent sees all that
+// was lost.
+func TestIndexLockChild(t *testing.T) {
+	c, err := strconv.Atoi(os.Getenv(lockChildEnv))
+	if err != nil {
+		t.Skip("not a child of TestIndexLockProcesses")
+	}
+	startNS, err1 := strconv.ParseInt(os.Getenv(lockStartEnv), 10, 64)
+	n, err2 := strconv.Atoi(os.Getenv(lockCountEnv))
+	if err := errors.Join(err1, err2); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(time.Until(time.Unix(0, startNS)))
+	for i := range n {
+		ix, at, err := record(fakeVersion(lockName, childKey(c, i)))
+		if err != nil {
+			t.Error(err)
+			continue
+		}
+		if i%lockForgetGap == lockForgetGap-1 {
+			if err := ForgetVersion(lockName, ix.Versions[at].N); err != nil {
+				t.Error(err)
+			}
+		}
+	}
+}
+
+// TestIndexLockWait: while another holds a name's lock, record, Forget and
+// ForgetVersion give up after indexLockWait with an error naming the lock
+// file, and change nothing; released, they proceed, and forgetting the
+// name removes its lock file with its index.
+func TestIndexLockWait(t *testing.T) {
+	indexRuns(t)
+	if _, _, err := record(fakeVersion("held", "k1")); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	l, err := filelock.Acquire(ctx, lockPath("held"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func(old time.Duration) { indexLockWait = old }(indexLockWait)
+	indexLockWait = 100 * time.Millisecond
+	for _, tc := range []struct {
+		name string
+		f    func() error
+	}{
+		{"record", func() error { _, _, err := record(fakeVersion("held", "k2")); return err }},
+		{"Forget", func() error { return Forget("held") }},
+		{"ForgetVersion", func() error { return ForgetVersion("held", 1) }},
+	} {
+		err := tc.f()
+		if err == nil || !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), lockPath("held")) {
+			t.Errorf("%s while the lock is held: error %v, want a timeout naming %s", tc.name, err, lockPath("held"))
+		}
+	}
+	if ix, err := readIndex("held"); err != nil || len(ix.Versions) != 1 {
+		t.Fatalf("index after the timeouts: %v, %v; want v1 alone", ix, err)
+	}
+	if err := l.Unlock(); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := record(fakeVersion("held", "k2")); err != nil {
+		t.Fatal(err)
+	}
+	if err := Forget("held"); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{indexPath("held"), lockPath("held")} {
+		if _, err := os.Stat(p); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("%s after Forget: %v, want it gone", p, err)
+		}
+	}
+	// Forgetting an unknown name leaves no lock file either, nor a
+	// notebook directory where there was none.
+	if err := Forget("nothing"); err == nil {
+		t.Error("Forget of an unknown name: no error")
+	}
+	if _, err := os.Stat(lockPath("nothing")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("lock file of an unknown name: %v", err)
+	}
+	t.Setenv("FASHION_RUNS_DIR", t.TempDir())
+	if err := ForgetVersion("nothing", 1); err == nil || !strings.Contains(err.Error(), `"nothing" has no version 1`) {
+		t.Errorf("ForgetVersion in an empty runs directory: error %v", err)
+	}
+	if _, err := os.Stat(IndexDir()); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("ForgetVersion made %s: %v", IndexDir(), err)
 	}
 }
