@@ -13,7 +13,19 @@ test_restore_after_interrupt: a sweep interrupted by SIGINT with a trial
 finished and others running, then restored: no finished trial is trained
 again, the others finish.
 
-Both share one cluster; bounded by the timeouts below (about a minute here,
+test_gpus_per_trial: the tiny space (four trials) with --gpus-per-trial 0.5
+on the same cluster, whose two nodes declare one GPU each (Ray accepts that
+on a machine without any; the trials train on the pure-Go backend). Checked:
+every trial finished; each requested {CPU: 0.25, GPU: 0.5}; Ray gave each
+GPU "0" of its node and the trial's child got CUDA_VISIBLE_DEVICES=0; no
+more than two trials ran on one node's GPU at once (the CPUs would allow
+four).
+
+test_gpus_per_trial_invalid, test_gpus_per_trial_valid: --gpus-per-trial 0,
+-1, 1.5, nan, x are argparse errors naming the flag; 0.25, 1 and 2 are
+accepted, and without the flag no GPU is requested (no Ray needed).
+
+They share one cluster; bounded by the timeouts below (about a minute here,
 < 3 min).
 """
 import json
@@ -28,6 +40,9 @@ import time
 import pytest
 
 HERE = pathlib.Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+import tune  # noqa: E402  (the driver: its parse_args, no Ray import)
+
 EPOCHS = 4
 # Three layers of 16 so that SGD at lr 10 overflows (one layer only grows
 # large). Adam at 0.01 reaches ~57% in 4 epochs, SGD at 0.003 ~10%: ASHA has
@@ -58,7 +73,7 @@ def running_children(marker):
 
 @pytest.fixture(scope="module")
 def cluster():
-    """A head and one worker node, one CPU each, on 127.0.0.1."""
+    """A head and one worker node, one CPU and one (declared) GPU each, on 127.0.0.1."""
     env = {
         "RAY_USAGE_STATS_ENABLED": "0",
         "RAY_AUTH_MODE": "token",
@@ -74,10 +89,10 @@ def cluster():
     from ray.cluster_utils import Cluster  # after the environment: Ray reads it on import
 
     c = Cluster(initialize_head=True, head_node_args={
-        "num_cpus": 1, "node_ip_address": "127.0.0.1", "include_dashboard": False,
+        "num_cpus": 1, "num_gpus": 1, "node_ip_address": "127.0.0.1", "include_dashboard": False,
     })
     try:
-        c.add_node(num_cpus=1, node_ip_address="127.0.0.1")
+        c.add_node(num_cpus=1, num_gpus=1, node_ip_address="127.0.0.1")
         c.wait_for_nodes()
         assert c.address.startswith("127.0.0.1:"), c.address
         yield c
@@ -195,3 +210,57 @@ def test_restore_after_interrupt(fashion_bin, tmp_path, cluster):
     assert len([p for p in runs.iterdir() if not p.name.startswith(".")]) == 4
     assert wait_no_children(str(runs)) == []
     print(f"\nfinished before the interrupt: {sorted(done_before)}; starts: {starts}")
+
+
+def max_overlap(intervals):
+    """The most intervals (start, end) that hold one instant."""
+    events = sorted([(a, 1) for a, _ in intervals] + [(b, -1) for _, b in intervals], key=lambda e: (e[0], e[1]))
+    most = now = 0
+    for _, d in events:
+        now += d
+        most = max(most, now)
+    return most
+
+
+def test_gpus_per_trial(fashion_bin, tmp_path, cluster):
+    runs, storage, logs = tmp_path / "runs", tmp_path / "tune", tmp_path / "logs"
+    out = tmp_path / "r.json"
+    t0 = time.time()
+    # CPUs for four trials per node, GPU for two: the GPU is what limits.
+    r = subprocess.run([sys.executable, str(HERE / "tune.py"), "--address", cluster.address, "--fashion", str(fashion_bin),
+                        "--runs-dir", str(runs), "--storage", str(storage), "--name", "g", "--log-dir", str(logs),
+                        "--space", str(HERE / "examples" / "tiny.json"), "--gpus-per-trial", "0.5", "--cpus-per-trial", "0.25",
+                        "--out", str(out)], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert "hold GPUs they do not use" in r.stderr  # the space says backend "go"
+    res = json.loads(out.read_text())
+    assert res["gpus_per_trial"] == 0.5
+    trials = res["trials"]
+    assert len(trials) == 4
+    for t in trials:
+        assert t["finished"], t
+        assert t["resources"] == {"CPU": 0.25, "GPU": 0.5}, t["resources"]
+        assert t["gpu_ids"] == ["0"], t  # each node has GPU 0 only
+        assert t["cuda_visible_devices"] == "0", t  # what the child got
+    by_node = {}
+    for t in trials:
+        by_node.setdefault(t["node_id"], []).append((t["started_at"], t["ended_at"]))
+    # [setup, done] lies inside the time the trial held its GPU share.
+    shared = {node: max_overlap(iv) for node, iv in by_node.items()}
+    assert max(shared.values()) <= 2, shared
+    print(f"\n{len(trials)} trials in {time.time() - t0:.1f} s; most at once per node's GPU: {sorted(shared.values())}")
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "1.5", "nan", "x"])
+def test_gpus_per_trial_invalid(value, capsys):
+    with pytest.raises(SystemExit) as e:
+        tune.parse_args(["--space", "s.json", "--runs-dir", "r", "--gpus-per-trial", value])
+    assert e.value.code == 2
+    err = capsys.readouterr().err
+    assert "argument --gpus-per-trial: want a fraction of a GPU in (0, 1]" in err and repr(value) in err, err
+
+
+@pytest.mark.parametrize("value,want", [("0.25", 0.25), ("1", 1.0), ("2", 2.0), (None, 0)])
+def test_gpus_per_trial_valid(value, want):
+    argv = ["--space", "s.json", "--runs-dir", "r"] + (["--gpus-per-trial", value] if value else [])
+    assert tune.parse_args(argv).gpus_per_trial == want

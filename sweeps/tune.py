@@ -22,10 +22,29 @@ trained once is a cache hit for every later sweep, here or with
 
 --address connects to an existing Ray cluster (nodes started with
 `ray start`); without it a local Ray instance is started.
+
+GPUs: --gpus-per-trial F (default 0: no GPU requested) makes each trial
+request {"cpu": --cpus-per-trial, "gpu": F} (tune.with_resources). F is a
+fraction in (0, 1] (Ray packs 1/F trials on one GPU: 0.25 runs four at once
+per GPU) or a whole number of GPUs. Ray sets CUDA_VISIBLE_DEVICES for each
+trial to the GPUs it assigned, and the trial's child inherits it unchanged,
+so GoMLX's XLA CUDA client sees only those. tune.py never sets a backend:
+leave the space's `backend` at its default "auto" (XLA CUDA when the CUDA
+plugin is installed and the node has a GPU) or set "xla:cuda"; with "go" a
+trial holds a GPU share it does not use (a warning says so). The GPU ids
+Ray gave a trial (ray.get_gpu_ids()) and the CUDA_VISIBLE_DEVICES its child
+got are in every result and in --out (`gpu_ids`, `cuda_visible_devices`,
+with the trial's `resources`, `node_id`, `started_at` and `ended_at`). A
+restored sweep keeps the resources Tune stored with each trial; give the
+same --gpus-per-trial for the trials it has yet to create.
+
+    sweeps/.venv/bin/python sweeps/tune.py --address auto --space s.json \\
+        --runs-dir /shared/runs --storage /shared/tune --gpus-per-trial 0.25
 """
 import argparse
 import ctypes
 import json
+import math
 import os
 import pathlib
 import signal
@@ -44,6 +63,20 @@ LIST_FIELDS = ("hidden", "dropout")
 TERM_TIMEOUT_S = 20
 
 
+def gpus_per_trial(text):
+    """--gpus-per-trial: a fraction in (0, 1] or a whole number >= 1."""
+    try:
+        f = float(text)
+    except ValueError:
+        f = math.nan
+    # Ray's resource quantities have a granularity of 0.0001.
+    if not math.isfinite(f) or f < 0.0001 or (f > 1 and not f.is_integer()):
+        raise argparse.ArgumentTypeError(
+            f"want a fraction of a GPU in (0, 1] (at least 0.0001) or a whole number of GPUs >= 1, got {text!r} "
+            "(leave the flag out for trials without GPUs)")
+    return f
+
+
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--space", help="search space file (JSON), as for `fashion sweep -space`")
@@ -59,6 +92,8 @@ def parse_args(argv=None):
     p.add_argument("--grace-period", type=int, default=1, help="ASHA: epochs before a trial can be stopped")
     p.add_argument("--reduction-factor", type=float, default=2, help="ASHA: keep 1/factor of the trials at each rung")
     p.add_argument("--cpus-per-trial", type=float, default=1)
+    p.add_argument("--gpus-per-trial", type=gpus_per_trial, default=0,
+                   help="GPUs each trial requests: a fraction in (0, 1] (0.25: four trials per GPU) or a whole number; default: none")
     p.add_argument("--max-concurrent", type=int, default=0, help="trials at once (0: as many as the CPUs allow)")
     p.add_argument("--num-cpus", type=int, help="CPUs of a local Ray instance (without --address)")
     p.add_argument("--restore", action="store_true", help="resume the experiment --storage/--name (Tuner.restore): finished trials are kept, unfinished ones resumed")
@@ -143,6 +178,22 @@ def _die_with_parent():
     ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
+def child_env_var(pid, name, default):
+    """name's value in process pid's environment as it started (Linux's
+    /proc/PID/environ; default elsewhere or when it cannot be read)."""
+    try:
+        raw = pathlib.Path(f"/proc/{pid}/environ").read_bytes()
+    except OSError:
+        return default
+    if not raw:  # exited already
+        return default
+    for entry in raw.split(b"\0"):
+        k, sep, v = entry.partition(b"=")
+        if sep and k.decode(errors="replace") == name:
+            return v.decode(errors="replace")
+    return None
+
+
 def make_trainable(fashion, runs_dir, log_dir, cwd):
     """A Tune class trainable: one step per epoch of the Go child.
 
@@ -152,10 +203,12 @@ def make_trainable(fashion, runs_dir, log_dir, cwd):
     kills a worker's remaining child processes with SIGKILL when the worker
     exits; a function trainable's thread races that and loses.)
     """
+    import ray
     from ray import tune
 
     class FashionTrial(tune.Trainable):
         def setup(self, config):
+            started = time.time()
             os.makedirs(log_dir, exist_ok=True)
             with open(os.path.join(log_dir, "starts.log"), "a") as f:
                 f.write(f"{time.time():.3f} {self.trial_id}\n")
@@ -170,7 +223,19 @@ def make_trainable(fashion, runs_dir, log_dir, cwd):
                 # Its own process group, so that nothing aimed at the
                 # worker's group hits it before cleanup() has stopped it.
                 start_new_session=True,
+                # The environment is inherited as it is: with GPUs requested,
+                # CUDA_VISIBLE_DEVICES as Ray set it for this trial.
             )
+            resources = self.trial_resources.required_resources if self.trial_resources else {}
+            # Where the trial ran and on what, in every result (--out).
+            self.placement = {
+                "node_id": ray.get_runtime_context().get_node_id(),
+                "resources": dict(resources),
+                "gpu_ids": [str(i) for i in ray.get_gpu_ids()],
+                # What the child got (read back from it on Linux).
+                "cuda_visible_devices": child_env_var(self.proc.pid, "CUDA_VISIBLE_DEVICES", os.environ.get("CUDA_VISIBLE_DEVICES")),
+                "started_at": started,
+            }
             self.proc.stdin.write(json.dumps(trial_config(config)).encode())
             self.proc.stdin.close()
             self.last_error = None
@@ -188,6 +253,9 @@ def make_trainable(fashion, runs_dir, log_dir, cwd):
             return ev
 
         def step(self):
+            return {**self._step(), **self.placement}
+
+        def _step(self):
             ev = self._next()
             if ev["event"] == "done":
                 # A run that early stopping ended before Config.Epochs: its
@@ -215,7 +283,7 @@ def make_trainable(fashion, runs_dir, log_dir, cwd):
             with open(os.path.join(log_dir, f"{self.trial_id}.done.json"), "w") as f:
                 json.dump(ev, f)
             return {**metrics, "key": ev["key"], "record": ev["record"], "test_accuracy": ev["test_accuracy"],
-                    "kept_val_accuracy": ev["val_accuracy"], "cached": ev["cached"], "done": True}
+                    "kept_val_accuracy": ev["val_accuracy"], "cached": ev["cached"], "done": True, "ended_at": time.time()}
 
         def cleanup(self):
             stop(self.proc)
@@ -259,7 +327,14 @@ def main(argv=None):
     else:
         ray.init(num_cpus=args.num_cpus, include_dashboard=False, log_to_driver=False)
 
-    trainable = tune.with_resources(make_trainable(args.fashion, args.runs_dir, args.log_dir, os.getcwd()), {"cpu": args.cpus_per_trial})
+    resources = {"cpu": args.cpus_per_trial}
+    if args.gpus_per_trial:
+        resources["gpu"] = args.gpus_per_trial
+        backend = (space or {}).get("params", {}).get("backend")
+        if isinstance(backend, str) and backend.split(":")[0] == "go":
+            print(f"tune.py: --gpus-per-trial {args.gpus_per_trial:g} with the space's backend {backend!r}: "
+                  "the trials hold GPUs they do not use (leave backend at \"auto\" or set \"xla:cuda\")", file=sys.stderr)
+    trainable = tune.with_resources(make_trainable(args.fashion, args.runs_dir, args.log_dir, os.getcwd()), resources)
     path = os.path.join(args.storage, args.name)
     if args.restore:
         tuner = tune.Tuner.restore(path, trainable=trainable, resume_unfinished=True, resume_errored=False, restart_errored=False)
@@ -308,12 +383,14 @@ def main(argv=None):
             "epochs_reported": m.get("training_iteration", 0), "epoch": m.get("epoch"), "val_accuracy": m.get("val_accuracy"),
             "key": m.get("key"), "finished": bool(m.get("done")) and not r.error,
             "kept_val_accuracy": m.get("kept_val_accuracy"), "test_accuracy": m.get("test_accuracy"),
+            **{k: m.get(k) for k in ("node_id", "resources", "gpu_ids", "cuda_visible_devices", "started_at", "ended_at")},
         })
     # The best finished trial by the validation accuracy of its kept epoch
     # (the run record's choice), never by the test accuracy.
     ok = [t for t in trials if t["finished"] and t["kept_val_accuracy"] is not None]
     best = max(ok, key=lambda t: t["kept_val_accuracy"]) if ok else None
-    summary = {"name": args.name, "wall_seconds": wall, "scheduler": args.scheduler, "search": args.search, "trials": trials, "best": best}
+    summary = {"name": args.name, "wall_seconds": wall, "scheduler": args.scheduler, "search": args.search,
+               "cpus_per_trial": args.cpus_per_trial, "gpus_per_trial": args.gpus_per_trial, "trials": trials, "best": best}
     print(f"{len(trials)} trials in {wall:.1f} s ({sum(1 for t in trials if t['error'])} errored)", file=sys.stderr)
     if best:
         print(f"best (val_accuracy of its kept epoch {best['kept_val_accuracy']:.4f}): {json.dumps(trial_config(best['config']))}", file=sys.stderr)
