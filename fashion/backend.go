@@ -9,6 +9,7 @@ import (
 
 	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/backends/simplego"
+	"github.com/gomlx/gomlx/backends/xla"
 )
 
 // The pure-Go backend's options. GoMLX v0.26.0's pure-Go backend deadlocks
@@ -81,6 +82,12 @@ func validateBackendName(name string) error {
 //
 // GoMLX panics on unknown or unavailable backends; NewBackend returns errors.
 func NewBackend(name string) (*Backend, error) {
+	return newBackendIn(name, filepath.Join(DefaultRunsDir(), autotuneDirName))
+}
+
+// newBackendIn is NewBackend with the CUDA autotune cache under
+// autotuneRoot (see cudaXLAFlags); "" leaves XLA without one.
+func newBackendIn(name, autotuneRoot string) (*Backend, error) {
 	if err := validateBackendName(name); err != nil {
 		return nil, fmt.Errorf("fashion: backend %q is invalid: want %w", name, err)
 	}
@@ -109,7 +116,7 @@ func NewBackend(name string) (*Backend, error) {
 		}
 		config = "xla:" + xlaOpts
 	}
-	b, err := newBackend(config)
+	b, err := newBackend(config, autotuneRoot)
 	if err != nil {
 		err = fmt.Errorf("fashion: backend %q: %w", config, err)
 		if base == "xla" {
@@ -155,13 +162,26 @@ func goConfig(opts string) string {
 	return simplego.BackendName + ":" + strings.Join(parts, ",")
 }
 
-// newBackend turns GoMLX's panics on bad configurations into errors.
-func newBackend(config string) (b backends.Backend, err error) {
+// newBackend turns GoMLX's panics on bad configurations into errors. An
+// XLA backend gets its plugin kind's client options (xlaClientOptions) and,
+// on CUDA, XLA flags (cudaXLAFlags) before the plugin loads.
+func newBackend(config, autotuneRoot string) (b backends.Backend, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("%v", r)
 		}
 	}()
+	if opts, ok := strings.CutPrefix(config, "xla:"); ok {
+		kind := xlaKind(opts)
+		options, err := xlaClientOptions(kind, os.Getenv(MemoryFractionEnv))
+		if err != nil {
+			return nil, err
+		}
+		if kind == "cuda" {
+			setCUDAFlags(opts, autotuneRoot)
+		}
+		return xla.NewWithOptions(opts, options)
+	}
 	if strings.HasPrefix(config, simplego.BackendName+":") && strings.Contains(config, "parallelism=") {
 		// GoMLX v0.26.0 prints "SimpleGo backend: parallelism set to N" to
 		// stdout whenever parallelism is configured, which the package does
@@ -203,10 +223,7 @@ func shortConfig(config string) string {
 	base, opts, _ := strings.Cut(config, ":")
 	plugin, _, _ := strings.Cut(opts, ",")
 	if base == "xla" && strings.HasPrefix(plugin, "/") {
-		if strings.Contains(filepath.Base(plugin), "cuda") {
-			return "xla:cuda"
-		}
-		return "xla:cpu"
+		return "xla:" + xlaKind(opts)
 	}
 	return config
 }

@@ -4,8 +4,12 @@ import (
 	"io"
 	"math"
 	"os"
+	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/gomlx/go-xla/pkg/pjrt"
 )
 
 // withoutXLAPlugins hides every place an XLA plugin could be found.
@@ -120,5 +124,99 @@ func TestGoBackendQuiet(t *testing.T) {
 	printed, _ := io.ReadAll(r)
 	if len(printed) > 0 {
 		t.Errorf("NewBackend(\"go\") printed %q", printed)
+	}
+}
+
+// TestXLAClientOptions: the CUDA client grows its memory unless
+// $FASHION_XLA_MEMORY_FRACTION asks for a fixed share; the CPU client gets
+// no options (its plugin rejects them).
+func TestXLAClientOptions(t *testing.T) {
+	for _, tc := range []struct {
+		kind, fraction string
+		want           pjrt.NamedValuesMap
+		err            string
+	}{
+		{"cuda", "", pjrt.NamedValuesMap{"preallocate": false}, ""},
+		{"cuda", "0.25", pjrt.NamedValuesMap{"preallocate": true, "memory_fraction": float32(0.25)}, ""},
+		{"cuda", "1", pjrt.NamedValuesMap{"preallocate": true, "memory_fraction": float32(1)}, ""},
+		{"cpu", "", nil, ""},
+		{"cpu", "0.25", nil, ""},
+		{"cuda", "0", nil, `FASHION_XLA_MEMORY_FRACTION="0" is invalid: want the fraction`},
+		{"cuda", "1.5", nil, `"1.5" is invalid`},
+		{"cuda", "half", nil, `"half" is invalid`},
+		{"cuda", "NaN", nil, `"NaN" is invalid`},
+	} {
+		got, err := xlaClientOptions(tc.kind, tc.fraction)
+		if tc.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.err) {
+				t.Errorf("%s with %q: error %v, want one containing %q", tc.kind, tc.fraction, err, tc.err)
+			}
+			continue
+		}
+		if err != nil || !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("%s with %q: %v, %v; want %v", tc.kind, tc.fraction, got, err, tc.want)
+		}
+	}
+}
+
+// TestXLAKind: plugins by name or by path are told apart.
+func TestXLAKind(t *testing.T) {
+	for opts, want := range map[string]string{
+		"cuda": "cuda", "cpu": "cpu", "cuda,tf32": "cuda",
+		"/home/u/.local/lib/go-xla/nvidia/pjrt_c_api_cuda_plugin.so": "cuda",
+		"/w/.xla/lib/pjrt_c_api_cpu_v0.83_plugin.so,shared_buffers":  "cpu",
+	} {
+		if got := xlaKind(opts); got != want {
+			t.Errorf("xlaKind(%q) = %q, want %q", opts, got, want)
+		}
+	}
+}
+
+// TestCUDAXLAFlags: the data dir and the autotune cache are added to
+// $XLA_FLAGS, and a flag the user set is never overridden or repeated.
+func TestCUDAXLAFlags(t *testing.T) {
+	for _, tc := range []struct{ existing, dataDir, autotune, want string }{
+		{"", "/n", "/r/.xla-autotune/abc", "--xla_gpu_cuda_data_dir=/n --xla_gpu_per_fusion_autotune_cache_dir=/r/.xla-autotune/abc"},
+		{"", "/n", "", "--xla_gpu_cuda_data_dir=/n"},
+		{"--xla_gpu_autotune_level=0", "/n", "/a", "--xla_gpu_autotune_level=0 --xla_gpu_cuda_data_dir=/n --xla_gpu_per_fusion_autotune_cache_dir=/a"},
+		{"--xla_gpu_per_fusion_autotune_cache_dir=/mine", "/n", "/a", "--xla_gpu_per_fusion_autotune_cache_dir=/mine --xla_gpu_cuda_data_dir=/n"},
+		{"--xla_gpu_cuda_data_dir=/cuda  --xla_gpu_per_fusion_autotune_cache_dir=/mine", "/n", "/a", "--xla_gpu_cuda_data_dir=/cuda --xla_gpu_per_fusion_autotune_cache_dir=/mine"},
+	} {
+		if got := cudaXLAFlags(tc.existing, tc.dataDir, tc.autotune); got != tc.want {
+			t.Errorf("cudaXLAFlags(%q, %q, %q) = %q, want %q", tc.existing, tc.dataDir, tc.autotune, got, tc.want)
+		}
+	}
+}
+
+// TestPluginBuild: the autotune cache's key follows the plugin file, through
+// links, and changes when the file does.
+func TestPluginBuild(t *testing.T) {
+	dir := t.TempDir()
+	plugin := filepath.Join(dir, "pjrt_c_api_cuda_plugin.so")
+	if err := os.WriteFile(plugin, []byte("build 1"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "link.so")
+	if err := os.Symlink(plugin, link); err != nil {
+		t.Fatal(err)
+	}
+	first := pluginBuild(plugin)
+	if pluginBuild(link) != first || len(first) != 12 {
+		t.Errorf("pluginBuild: %q by path, %q by link; want the same 12 hex digits", first, pluginBuild(link))
+	}
+	if err := os.WriteFile(plugin, []byte("build 2, longer"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if pluginBuild(plugin) == first {
+		t.Error("pluginBuild did not change with the plugin file")
+	}
+}
+
+// TestVisibleDevices: $CUDA_VISIBLE_DEVICES values that hide every GPU.
+func TestVisibleDevices(t *testing.T) {
+	for v, want := range map[string]bool{"": false, " ": false, "-1": false, "-1,0": false, "0": true, "1,0": true, "GPU-5d3c": true} {
+		if got := visibleDevices(v); got != want {
+			t.Errorf("visibleDevices(%q) = %v, want %v", v, got, want)
+		}
 	}
 }

@@ -1,11 +1,15 @@
 package fashion
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
+	"github.com/gomlx/go-xla/pkg/pjrt"
 	"github.com/gomlx/gomlx/backends/xla"
 )
 
@@ -49,10 +53,23 @@ func findXLAPlugin(kind string) string {
 	return ""
 }
 
-// hasNVIDIAGPU reports whether the NVIDIA driver exposes a device.
+// hasNVIDIAGPU reports whether the NVIDIA driver exposes a device that this
+// process may use: an empty $CUDA_VISIBLE_DEVICES (or -1) hides them all,
+// as Ray and schedulers set it for a job given no GPU.
 func hasNVIDIAGPU() bool {
+	if v, set := os.LookupEnv("CUDA_VISIBLE_DEVICES"); set && !visibleDevices(v) {
+		return false
+	}
 	_, err := os.Stat("/dev/nvidia0")
 	return err == nil
+}
+
+// visibleDevices reports whether a $CUDA_VISIBLE_DEVICES value names any
+// device: CUDA stops at the first invalid entry, so "" and "-1,0" name none.
+func visibleDevices(v string) bool {
+	first, _, _ := strings.Cut(v, ",")
+	first = strings.TrimSpace(first)
+	return first != "" && !strings.HasPrefix(first, "-")
 }
 
 // installedXLAPlugin reports the XLA configuration of an installed plugin,
@@ -104,11 +121,6 @@ func resolveXLA(opts string) (string, error) {
 		return cpuPluginConfig(path), nil
 	case path != "":
 		xla.EnableAutoInstall(false)
-		if kind == "cuda" && os.Getenv("XLA_FLAGS") == "" {
-			// go-xla v0.1.4 points XLA at its author's home directory
-			// (cuda_linux.go) unless XLA_FLAGS already names the CUDA data dir.
-			os.Setenv("XLA_FLAGS", "--xla_gpu_cuda_data_dir="+filepath.Dir(path))
-		}
 		return opts, nil
 	case os.Getenv(xla.NoAutoInstallEnv) != "":
 		return "", fmt.Errorf("fashion: no PJRT %s plugin installed (looked in %s) and $%s is set; %s",
@@ -125,4 +137,123 @@ func installHint(kind string) string {
 		return "see README.md, With CUDA"
 	}
 	return "install the PyPI one with scripts/xla/install-cpu-plugin.sh"
+}
+
+// xlaKind is "cuda" or "cpu" for an XLA backend's options (a plugin name
+// or path, then options).
+func xlaKind(opts string) string {
+	plugin, _, _ := strings.Cut(opts, ",")
+	name := strings.ToLower(filepath.Base(plugin))
+	if strings.Contains(name, "cuda") || strings.Contains(name, "nvidia") {
+		return "cuda"
+	}
+	return "cpu"
+}
+
+// MemoryFractionEnv names the environment variable that makes each CUDA
+// client take a fixed fraction of the card's memory up front, e.g. 0.2 for
+// up to five processes on one card. Unset, the client grows its memory as
+// it needs it (see xlaClientOptions).
+const MemoryFractionEnv = "FASHION_XLA_MEMORY_FRACTION"
+
+// xlaClientOptions are the PJRT client options for a plugin kind. XLA's GPU
+// client preallocates 75% of the card for each process by default
+// (xla/pjrt/c/pjrt_c_api_gpu_internal.cc reads "preallocate",
+// "memory_fraction" and "allocator"), so a second training on the card —
+// another notebook, a parallel sweep trial — failed with out-of-memory
+// (docs/gpu.md). Without preallocation several processes share the card.
+// The CPU plugin rejects these options ("Unexpected option name"), so it
+// gets none.
+func xlaClientOptions(kind, memoryFraction string) (pjrt.NamedValuesMap, error) {
+	if kind != "cuda" {
+		return nil, nil
+	}
+	if memoryFraction == "" {
+		return pjrt.NamedValuesMap{"preallocate": false}, nil
+	}
+	f, err := strconv.ParseFloat(memoryFraction, 32)
+	if err != nil || !(f > 0 && f <= 1) {
+		return nil, fmt.Errorf("fashion: $%s=%q is invalid: want the fraction of the GPU's memory each process preallocates, in (0, 1], e.g. 0.25",
+			MemoryFractionEnv, memoryFraction)
+	}
+	return pjrt.NamedValuesMap{"preallocate": true, "memory_fraction": float32(f)}, nil
+}
+
+// autotuneDirName is the folder of the run cache that holds XLA's CUDA
+// autotuning results, one subfolder per plugin build.
+const autotuneDirName = ".xla-autotune"
+
+// The XLA flags the package may add. An unknown flag aborts the process,
+// so only flags the supported plugin (jax-cuda13-pjrt 0.11.2) has are used.
+// --xla_gpu_kernel_cache_file is deliberately absent: with it a second
+// process died with CUDA_ERROR_ILLEGAL_INSTRUCTION (docs/gpu.md).
+const (
+	cudaDataDirFlag  = "--xla_gpu_cuda_data_dir"
+	autotuneDirFlag  = "--xla_gpu_per_fusion_autotune_cache_dir"
+	xlaFlagsVariable = "XLA_FLAGS"
+)
+
+// cudaXLAFlags returns $XLA_FLAGS (existing) with what a CUDA run needs
+// added, never overriding a flag the user set:
+//   - the CUDA data dir: go-xla v0.1.4 points XLA at its author's home
+//     directory (pjrt/cuda_linux.go) unless XLA_FLAGS names one;
+//   - the per-fusion autotune cache, so that a new process (each notebook
+//     cell is one) does not autotune again what an earlier one did: on an
+//     H200 a 1-epoch run's first epoch went from 11.3 s to 4.7 s.
+func cudaXLAFlags(existing, dataDir, autotuneDir string) string {
+	flags := strings.Fields(existing)
+	has := func(name string) bool {
+		for _, f := range flags {
+			if f == name || strings.HasPrefix(f, name+"=") {
+				return true
+			}
+		}
+		return false
+	}
+	if dataDir != "" && !has(cudaDataDirFlag) {
+		flags = append(flags, cudaDataDirFlag+"="+dataDir)
+	}
+	if autotuneDir != "" && !has(autotuneDirFlag) {
+		flags = append(flags, autotuneDirFlag+"="+autotuneDir)
+	}
+	return strings.Join(flags, " ")
+}
+
+// setCUDAFlags sets XLA_FLAGS for the CUDA plugin of opts (a path, then
+// options) before it loads; the plugin reads them once per process. The
+// autotune cache is keyed by the plugin's build (pluginBuild): results of
+// one XLA version are not trusted by another. A cache folder that cannot be
+// created is left out rather than failing the run.
+func setCUDAFlags(opts, autotuneRoot string) {
+	plugin, _, _ := strings.Cut(opts, ",")
+	if !filepath.IsAbs(plugin) {
+		plugin = findXLAPlugin("cuda") // what GoMLX will load by name
+	}
+	dataDir, autotuneDir := "", ""
+	if plugin != "" {
+		dataDir = filepath.Dir(plugin)
+		if autotuneRoot != "" {
+			autotuneDir = filepath.Join(autotuneRoot, pluginBuild(plugin))
+			if err := os.MkdirAll(autotuneDir, 0o755); err != nil {
+				autotuneDir = ""
+			}
+		}
+	}
+	os.Setenv(xlaFlagsVariable, cudaXLAFlags(os.Getenv(xlaFlagsVariable), dataDir, autotuneDir))
+}
+
+// pluginBuild names a plugin file's build: a hash of its resolved path,
+// size and modification time. PJRT reports only its C API version, which
+// many XLA releases share, so the file itself identifies the build.
+func pluginBuild(path string) string {
+	real, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		real = path
+	}
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\n", real)
+	if info, err := os.Stat(real); err == nil {
+		fmt.Fprintf(h, "%d %d\n", info.Size(), info.ModTime().UnixNano())
+	}
+	return hex.EncodeToString(h.Sum(nil))[:12]
 }

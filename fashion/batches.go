@@ -7,47 +7,37 @@ import (
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 )
 
-// batchSource is where the training steps get their batches: both sources
-// give the same standardized batches, bit for bit
+// batchSource is where the training steps get their batches and rates:
+// both sources give the same standardized batches, bit for bit
 // (TestBatchesStandardizeAlike); they differ in where the copy happens.
 type batchSource interface {
-	// unroll is how many steps one call of the step graph runs while that
-	// many full batches remain.
-	unroll() int
-	// args returns the step call's inputs for k consecutive batches of the
-	// training examples idx, and the temporaries to free after the call.
-	args(idx []int, k int) (args []any, temps []*tensors.Tensor, err error)
-	// batch returns, inside the step graph, step j's images [B,784] and
-	// labels [B] from the call's inputs; steps is how many the call holds.
-	batch(in []*Node, j int) (x, y *Node)
-	steps(in []*Node) int
+	// startEpoch takes the epoch's order of the training examples and the
+	// learning rate of each of its steps.
+	startEpoch(order []int, lrs []float64) error
+	// args returns the inputs of a call running k steps from step on, and
+	// the temporaries to free after the call.
+	args(step, k, batch int) (args []any, temps []*tensors.Tensor, err error)
+	// step returns, inside the step graph, step j's images [B,784], labels
+	// [B] and learning rate (a scalar), from the call's inputs in; base is
+	// the epoch's steps done before the call (the "steps" metric).
+	step(in []*Node, base *Node, j, batch int) (x, y, lr *Node)
 	close()
 }
 
 // newBatchSource picks the source for the backend: on XLA the training set
-// lives on the device (deviceBatches), which saves a host copy and a
-// transfer per batch; the pure-Go backend's Gather copies one value at a
-// time, so there the host copy is faster (hostBatches). docs/performance.md
-// has the figures.
+// and each epoch's order and rates live on the device (deviceBatches), so a
+// call sends nothing; the pure-Go backend's Gather copies one value at a
+// time, so there the host copy is faster (hostBatches).
+// docs/performance.md has the figures.
 func newBatchSource(b *Backend, set *Set) (batchSource, error) {
 	table := standardTable(Mean, Std)
 	if b.IsGo() {
 		return &hostBatches{set: set, table: table}, nil
 	}
-	d := &deviceBatches{table: table}
+	d := &deviceBatches{backend: b, table: table}
 	var err error
 	d.x, d.y, err = residentSet(b, set.Images, set.Labels, set.Len())
 	return d, err
-}
-
-// testStepsPerCall, when set by a test, replaces every source's unroll.
-var testStepsPerCall int
-
-func unrollOr(k int) int {
-	if testStepsPerCall > 0 {
-		return testStepsPerCall
-	}
-	return k
 }
 
 // residentSet sends n uint8 images and their labels to the backend once.
@@ -55,29 +45,49 @@ func residentSet(b *Backend, images, labels []uint8, n int) (x, y *tensors.Tenso
 	x = tensors.FromFlatDataAndDimensions(images, n, NumPixels)
 	y = tensors.FromFlatDataAndDimensions(int32Labels(labels), n)
 	for _, t := range []*tensors.Tensor{x, y} {
-		if err := t.MaterializeOnDevice(b, true, 0); err != nil {
+		if err := toDevice(b, t); err != nil {
 			return nil, nil, err
 		}
-		t.FinalizeLocal() // a no-op when the backend shares the host memory
 	}
 	return x, y, nil
 }
 
-// hostBatches builds each standardized batch on the host and sends it.
+// toDevice moves t to the backend, dropping its host copy.
+func toDevice(b *Backend, t *tensors.Tensor) error {
+	if err := t.MaterializeOnDevice(b, true, 0); err != nil {
+		return err
+	}
+	t.FinalizeLocal() // a no-op when the backend shares the host memory
+	return nil
+}
+
+// hostBatches builds each call's standardized batches on the host and
+// sends them with the call's rates.
 type hostBatches struct {
 	set   *Set
 	table *[256]float32
+	order []int
+	lrs   []float64
 }
 
-// unroll is 1: calls of the pure-Go backend cost little.
-func (h *hostBatches) unroll() int { return unrollOr(1) }
+func (h *hostBatches) startEpoch(order []int, lrs []float64) error {
+	h.order, h.lrs = order, lrs
+	return nil
+}
 
-func (h *hostBatches) args(idx []int, k int) ([]any, []*tensors.Tensor, error) {
+func (h *hostBatches) args(step, k, batch int) ([]any, []*tensors.Tensor, error) {
+	start := step * batch
+	idx := h.order[start:min(len(h.order), start+k*batch)]
 	x, y, err := h.takeBatches(idx, k)
 	if err != nil {
 		return nil, nil, err
 	}
-	return []any{x, y}, []*tensors.Tensor{x, y}, nil
+	lr32 := make([]float32, k)
+	for i := range lr32 {
+		lr32[i] = float32(h.lrs[step+i])
+	}
+	lrT := tensors.FromFlatDataAndDimensions(lr32, k)
+	return []any{x, y, lrT}, []*tensors.Tensor{x, y, lrT}, nil
 }
 
 // takeBatches builds k standardized batches of the training examples idx:
@@ -103,50 +113,69 @@ func (h *hostBatches) takeBatches(idx []int, k int) (x, y *tensors.Tensor, err e
 	return x, tensors.FromFlatDataAndDimensions(ys, dims...), err
 }
 
-func (h *hostBatches) steps(in []*Node) int {
+func (h *hostBatches) step(in []*Node, _ *Node, j, _ int) (x, y, lr *Node) {
+	lr = Reshape(Slice(in[2], AxisElem(j)))
 	if in[0].Rank() == 2 {
-		return 1
+		return in[0], in[1], lr
 	}
-	return in[0].Shape().Dimensions[0]
-}
-
-func (h *hostBatches) batch(in []*Node, j int) (x, y *Node) {
-	if in[0].Rank() == 2 {
-		return in[0], in[1]
-	}
-	return Squeeze(Slice(in[0], AxisElem(j)), 0), Squeeze(Slice(in[1], AxisElem(j)), 0)
+	return Squeeze(Slice(in[0], AxisElem(j)), 0), Squeeze(Slice(in[1], AxisElem(j)), 0), lr
 }
 
 func (h *hostBatches) close() {}
 
-// deviceBatches keeps the uint8 training set on the backend; each call
-// sends only the batches' indices, which the graph gathers and
-// standardizes.
+// deviceBatches keeps the uint8 training set on the backend, and each
+// epoch's order and rates too: a call sends nothing, and the graph takes
+// step j's batch and rate at the epoch's step counter, which lives on the
+// device as well (the "steps" metric).
 type deviceBatches struct {
-	x, y  *tensors.Tensor // [N,784] uint8, [N] int32, on the backend
-	table *[256]float32
+	backend    *Backend
+	x, y       *tensors.Tensor // [N,784] uint8, [N] int32
+	order, lrs *tensors.Tensor // the epoch's [N] int32 and [steps] float32
+	table      *[256]float32
 }
 
-// unroll is 4 on XLA, where each call has a fixed cost whatever it
-// computes; docs/performance.md has the measurements.
-func (d *deviceBatches) unroll() int { return unrollOr(4) }
-
-func (d *deviceBatches) args(idx []int, k int) ([]any, []*tensors.Tensor, error) {
-	ids := make([]int32, len(idx))
-	for i, j := range idx {
+func (d *deviceBatches) startEpoch(order []int, lrs []float64) error {
+	d.closeEpoch()
+	ids := make([]int32, len(order))
+	for i, j := range order {
 		ids[i] = int32(j)
 	}
-	t := tensors.FromFlatDataAndDimensions(ids, k, len(idx)/k)
-	return []any{d.x, d.y, t}, []*tensors.Tensor{t}, nil
+	lr32 := make([]float32, len(lrs))
+	for i, r := range lrs {
+		lr32[i] = float32(r)
+	}
+	d.order = tensors.FromFlatDataAndDimensions(ids, len(ids))
+	d.lrs = tensors.FromFlatDataAndDimensions(lr32, len(lr32))
+	for _, t := range []*tensors.Tensor{d.order, d.lrs} {
+		if err := toDevice(d.backend, t); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
-func (d *deviceBatches) steps(in []*Node) int { return in[2].Shape().Dimensions[0] }
+func (d *deviceBatches) args(int, int, int) ([]any, []*tensors.Tensor, error) {
+	return []any{d.x, d.y, d.order, d.lrs}, nil, nil
+}
 
-func (d *deviceBatches) batch(in []*Node, j int) (x, y *Node) {
-	return gatherBatch(in[0], in[1], Squeeze(Slice(in[2], AxisElem(j)), 0), d.table)
+func (d *deviceBatches) step(in []*Node, base *Node, j, batch int) (x, y, lr *Node) {
+	at := AddScalar(base, float64(j)) // the epoch's step
+	idx := DynamicSlice(in[2], []*Node{MulScalar(at, float64(batch))}, []int{batch})
+	x, y = gatherBatch(in[0], in[1], idx, d.table)
+	return x, y, Reshape(DynamicSlice(in[3], []*Node{at}, []int{1}))
+}
+
+func (d *deviceBatches) closeEpoch() {
+	for _, t := range []*tensors.Tensor{d.order, d.lrs} {
+		if t != nil {
+			_ = t.FinalizeAll()
+		}
+	}
+	d.order, d.lrs = nil, nil
 }
 
 func (d *deviceBatches) close() {
+	d.closeEpoch()
 	for _, t := range []*tensors.Tensor{d.x, d.y} {
 		if t != nil {
 			_ = t.FinalizeAll()

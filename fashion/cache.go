@@ -5,52 +5,18 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
-	"embed"
 	"encoding/gob"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
-	"slices"
 	"sort"
 	"strings"
-	"sync"
 
 	"github.com/fashion-gomlx/fashion-gomlx/internal/atomicfile"
 )
-
-// sources are the package's Go files. Every non-test one can change a
-// run's numbers (the early-stopping restore, the backend's matrix-product
-// choice and the evaluation live beside the model and the optimizer), so the
-// code version hashes them all: a hand-kept list once served stale runs. The
-// price is that an edit to a comment retrains; that is the safe side.
-// TestCodeVersionCoversEverySource checks the set against the directory.
-//
-//go:embed *.go
-var sources embed.FS
-
-// sourceNames are the files CodeVersion hashes, sorted.
-func sourceNames() []string {
-	names, _ := fs.Glob(sources, "*.go")
-	names = slices.DeleteFunc(names, func(n string) bool { return strings.HasSuffix(n, "_test.go") })
-	sort.Strings(names)
-	return names
-}
-
-// CodeVersion is a short hash of the package's non-test sources: the code
-// that decides training results.
-var CodeVersion = sync.OnceValue(func() string {
-	h := sha256.New()
-	for _, name := range sourceNames() {
-		data, _ := sources.ReadFile(name)
-		fmt.Fprintf(h, "%s %d\n", name, len(data))
-		h.Write(data)
-	}
-	return hex.EncodeToString(h.Sum(nil))[:12]
-})
 
 // RunKey identifies a training run by everything that determines it: the
 // full Config, the data's checksum and the code version.
@@ -230,6 +196,10 @@ type CacheOptions struct {
 	Quick bool   // mark the run as a quick one (the notebook's quick mode)
 	Hooks *Hooks // passed to Train when training
 
+	// Session, if not nil, trains in it: runs with the same graphs compile
+	// once (see Session). Nil: a session of the run's own.
+	Session *Session
+
 	// Context, if not nil, stops training between steps when it is done;
 	// nothing is stored then.
 	Context context.Context
@@ -265,7 +235,13 @@ func TrainCached(d *Data, cfg Config, opts CacheOptions) (run *Run, fromCache bo
 			return nil, false, err
 		}
 	}
-	run, err = trainValidated(opts.Context, d, cfg, opts.Hooks)
+	sess := opts.Session
+	if sess == nil {
+		sess = NewSession()
+		sess.RunsDir = opts.Cache.Dir
+		defer sess.Close()
+	}
+	run, err = sess.trainValidated(opts.Context, d, cfg, opts.Hooks)
 	if err != nil {
 		return nil, false, err
 	}

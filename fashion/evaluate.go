@@ -3,6 +3,7 @@ package fashion
 import (
 	"errors"
 	"fmt"
+	"sync/atomic"
 
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:staticcheck
 	"github.com/gomlx/gomlx/pkg/core/tensors"
@@ -41,13 +42,21 @@ type evalResult struct {
 	predictions []int32
 }
 
-func newEvaluator(backend *Backend, ctx *context.Context, model *Model, cfg Config) (*evaluator, error) {
+// newEvaluator compiles the evaluation graph of model on backend (lazily,
+// once per chunk shape; compiles, if not nil, counts the compilations). The
+// graph returns the chunk's loss sum and right answers as one [2] tensor,
+// one transfer, and the predictions, read only when asked for.
+func newEvaluator(backend *Backend, ctx *context.Context, model *Model, cfg Config, compiles *atomic.Int64) (*evaluator, error) {
 	parts := partsFor(backend, cfg)
 	table := standardTable(Mean, Std)
 	exec, err := context.NewExec(backend, ctx, func(ctx *context.Context, pixels, y *Node) []*Node {
+		if compiles != nil {
+			compiles.Add(1)
+		}
 		x := standardizeGraph(pixels, table, backend.IsGo())
 		logits := model.logitsInParts(ctx, x, parts)
-		return []*Node{ReduceAllSum(crossEntropy(logits, y)), numCorrect(logits, y), ArgMax(logits, -1, y.DType())}
+		totals := Stack([]*Node{ReduceAllSum(crossEntropy(logits, y)), numCorrect(logits, y)}, 0)
+		return []*Node{totals, ArgMax(logits, -1, y.DType())}
 	})
 	if err != nil {
 		return nil, err
@@ -91,10 +100,15 @@ func (e *evaluator) evaluate(s *Set, predictions bool) (r evalResult, err error)
 		if err != nil {
 			return r, err
 		}
-		sumLoss += float64(tensors.ToScalar[float32](out[0]))
-		correct += float64(tensors.ToScalar[float32](out[1]))
+		totals, err := tensors.CopyFlatData[float32](out[0])
+		if err != nil {
+			finalizeAll(out)
+			return r, err
+		}
+		sumLoss += float64(totals[0])
+		correct += float64(totals[1])
 		if predictions {
-			r.predictions = append(r.predictions, tensors.MustCopyFlatData[int32](out[2])...)
+			r.predictions = append(r.predictions, tensors.MustCopyFlatData[int32](out[1])...)
 		}
 		finalizeAll(out)
 	}
@@ -145,7 +159,7 @@ func (r *Run) NewEvaluator() (e *Evaluator, err error) {
 		e.Close()
 		return nil, err
 	}
-	if e.eval, err = newEvaluator(backend, e.ctx, &Model{cfg: r.Config}, r.Config); err != nil {
+	if e.eval, err = newEvaluator(backend, e.ctx, &Model{cfg: r.Config}, r.Config, nil); err != nil {
 		e.Close()
 		return nil, err
 	}

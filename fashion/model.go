@@ -73,6 +73,16 @@ func NewModel(ctx *context.Context, cfg Config) (*Model, error) {
 // newModel is NewModel for a Config already validated (training validates
 // once per run).
 func newModel(ctx *context.Context, cfg Config) (*Model, error) {
+	if err := initDense(ctx, cfg); err != nil {
+		return nil, err
+	}
+	return &Model{cfg: cfg}, nil
+}
+
+// initDense sets the dense layers' weights and biases in ctx to their
+// initial values for cfg.Seed, creating the variables the first time (a
+// trainer reused for another seed sets the same variables again).
+func initDense(ctx *context.Context, cfg Config) error {
 	rng := rand.New(rand.NewPCG(cfg.Seed, 0x5eed_1417))
 	widths := append(append([]int{NumPixels}, cfg.Hidden...), NumClasses)
 	for i := range len(widths) - 1 {
@@ -84,13 +94,24 @@ func newModel(ctx *context.Context, cfg Config) (*Model, error) {
 		}
 		w, b, err := initLayer(rng, cfg.Init, act, cfg.LeakySlope, in, out)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		scope := layerCtx(ctx, i, len(widths)-1)
-		scope.VariableWithValue("weights", tensors.FromFlatDataAndDimensions(w, in, out))
-		scope.VariableWithValue("biases", tensors.FromFlatDataAndDimensions(b, out))
+		values := map[string]*tensors.Tensor{
+			"weights": tensors.FromFlatDataAndDimensions(w, in, out),
+			"biases":  tensors.FromFlatDataAndDimensions(b, out),
+		}
+		for _, name := range []string{"weights", "biases"} {
+			if v := scope.GetVariable(name); v != nil {
+				if err := v.SetValue(values[name]); err != nil {
+					return err
+				}
+				continue
+			}
+			scope.VariableWithValue(name, values[name])
+		}
 	}
-	return &Model{cfg: cfg}, nil
+	return nil
 }
 
 // layerCtx is the scope of dense layer i of n; unchecked so that graph

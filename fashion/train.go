@@ -55,13 +55,12 @@ func TrainContext(ctx gocontext.Context, d *Data, cfg Config, hooks *Hooks) (*Ru
 	return trainValidated(ctx, d, cfg, hooks)
 }
 
-// trainValidated is Train for a Config already validated (once per run).
+// trainValidated is Train for a Config already validated (once per run),
+// in a session of its own.
 func trainValidated(ctx gocontext.Context, d *Data, cfg Config, hooks *Hooks) (*Run, error) {
-	splits, err := Prepare(d, cfg)
-	if err != nil {
-		return nil, err
-	}
-	return trainSplits(ctx, splits, cfg, hooks)
+	sess := NewSession()
+	defer sess.Close()
+	return sess.trainValidated(ctx, d, cfg, hooks)
 }
 
 // TrainSplits is Train on already prepared splits.
@@ -72,18 +71,25 @@ func TrainSplits(s *Splits, cfg Config, hooks *Hooks) (*Run, error) {
 	return trainSplits(gocontext.Background(), s, cfg, hooks)
 }
 
+// trainSplits trains on s in a session of its own.
+func trainSplits(ctx gocontext.Context, s *Splits, cfg Config, hooks *Hooks) (*Run, error) {
+	sess := NewSession()
+	defer sess.Close()
+	return sess.trainSplits(ctx, s, cfg, hooks)
+}
+
 // trainSplits is the training loop; each paragraph is one concern, and the
-// pieces it calls are in trainer.go (graphs), batches.go (where batches
-// come from), schedule.go (learning rate, early stopping) and evaluate.go.
-func trainSplits(ctx gocontext.Context, s *Splits, cfg Config, hooks *Hooks) (run *Run, err error) {
+// pieces it calls are in session.go (backend and compiled graphs, shared
+// between runs), trainer.go (graphs), batches.go (where batches come from),
+// schedule.go (learning rate, early stopping) and evaluate.go.
+func (sess *Session) trainSplits(ctx gocontext.Context, s *Splits, cfg Config, hooks *Hooks) (run *Run, err error) {
 	if hooks == nil {
 		hooks = &Hooks{}
 	}
-	backend, err := NewBackend(cfg.Backend)
+	backend, err := sess.backend(cfg.Backend)
 	if err != nil {
 		return nil, err
 	}
-	defer backend.Finalize()
 	if hooks.Backend != nil {
 		hooks.Backend(backend)
 	}
@@ -95,11 +101,12 @@ func trainSplits(ctx gocontext.Context, s *Splits, cfg Config, hooks *Hooks) (ru
 		}
 	}()
 	start := time.Now()
-	tr, err := newTrainer(backend, cfg, s.Train)
+	tr, err := sess.trainer(backend, cfg, s.Train)
 	if err != nil {
 		return nil, err
 	}
-	defer tr.finalize()
+	kept := false // the trainer goes back to the session only after a run that went well
+	defer func() { sess.release(tr, kept) }()
 
 	run = &Run{Config: cfg, Backend: backend.Config, BackendReason: backend.Reason, Started: start.UTC()}
 	lr, stop := newLRSchedule(cfg), newEarlyStop(cfg)
@@ -138,8 +145,11 @@ func trainSplits(ctx gocontext.Context, s *Splits, cfg Config, hooks *Hooks) (ru
 	if run.TestLoss, run.TestAccuracy, err = tr.evaluate(s.Test); err != nil {
 		return nil, fmt.Errorf("fashion: test evaluation: %w", err)
 	}
-	run.Params, err = tr.params()
-	return run, err
+	if run.Params, err = tr.params(); err != nil {
+		return nil, err
+	}
+	kept = true
+	return run, nil
 }
 
 // trainEpoch runs one epoch's steps in a fresh order, k steps a call (each
@@ -147,26 +157,28 @@ func trainSplits(ctx gocontext.Context, s *Splits, cfg Config, hooks *Hooks) (ru
 // stops between calls once ctx is done.
 func (t *trainer) trainEpoch(ctx gocontext.Context, epoch int, lr *lrSchedule, hooks *Hooks) (sumLR float64, err error) {
 	n, steps := t.trainLen, t.steps
-	order := epochOrder(t.cfg.Seed, epoch, n)
+	lrs := lr.rates(epoch, 0, steps, steps)
+	if err := t.batches.startEpoch(epochOrder(t.cfg.Seed, epoch, n), lrs); err != nil {
+		return 0, fmt.Errorf("fashion: epoch %d: %w", epoch, err)
+	}
 	for step := 0; step < steps; {
 		if err := ctx.Err(); err != nil {
 			return 0, fmt.Errorf("fashion: stopped at epoch %d, step %d: %w", epoch, step, err)
 		}
 		k := t.stepsPerCall(step, n)
-		lrs := lr.rates(epoch, step, k, steps)
-		if err := t.trainSteps(order[step*t.cfg.BatchSize:min(n, (step+k)*t.cfg.BatchSize)], lrs); err != nil {
+		if err := t.trainSteps(step, k); err != nil {
 			return 0, fmt.Errorf("fashion: epoch %d, step %d: %w", epoch, step, err)
 		}
 		for j := 0; hooks.Step != nil && j < k; j++ {
 			hooks.Step(epoch, step+j, steps)
 		}
-		for _, r := range lrs {
-			sumLR += r // in step order: the recorded mean rate is exact
-		}
 		step += k
 		if err := t.checkFinite(epoch, step, k, steps); err != nil {
 			return 0, err
 		}
+	}
+	for _, r := range lrs {
+		sumLR += r // in step order: the recorded mean rate is exact
 	}
 	return sumLR, nil
 }

@@ -3,6 +3,7 @@ package fashion
 import (
 	"fmt"
 	"strings"
+	"sync/atomic"
 
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:staticcheck
 	"github.com/gomlx/gomlx/pkg/core/tensors"
@@ -10,19 +11,55 @@ import (
 	"github.com/gomlx/gomlx/pkg/ml/train/optimizers"
 )
 
-// trainer holds the compiled graphs of one run: the training step and the
-// evaluator, sharing one context (the model's variables).
+// trainer holds the compiled graphs of one model shape: the training
+// steps and the evaluator, sharing one context (the model's variables). A
+// Session keeps it after a run and resets its variables for the next run of
+// the same shape (reset), so that run compiles nothing.
 type trainer struct {
-	cfg      Config
-	ctx      *context.Context
-	batches  batchSource
-	stepExec *context.Exec
-	eval     *evaluator
+	cfg     Config
+	backend *Backend
+	ctx     *context.Context
+	train   *Set
+	batches batchSource
+	eval    *evaluator
+	unroll  int // steps per call while that many full batches remain
+
+	// step builds the graph of k steps on batches of b examples; execs
+	// holds one executable per (k, b): on the device the calls' inputs
+	// have the same shapes whatever k and b are, so each needs its own.
+	step  func(ctx *context.Context, in []*Node, k, b int)
+	execs map[[2]int]*context.Exec
+
+	// initial holds the variables' first values (optimizer state, batch
+	// norm, metrics), which a reset restores; compiles counts the graphs
+	// built.
+	initial  map[*context.Variable]*tensors.Tensor
+	compiles *atomic.Int64
 
 	trainLen, steps int // training examples, and steps per epoch
 }
 
-func newTrainer(backend *Backend, cfg Config, train *Set) (t *trainer, err error) {
+// stepsPerCallFor is how many training steps one call runs on backend b.
+// A call of the pure-Go backend costs little, so 1; an XLA call has a fixed
+// cost whatever it computes (on an H200 most of an epoch's time), so
+// several steps are unrolled into one graph: 16 on CUDA (302K examples/s
+// at 4, 627K at 16, 525K at 64, with a slower first compilation as k
+// grows) and 4 on the CPU. docs/performance.md and docs/gpu.md have the
+// figures.
+func stepsPerCallFor(b *Backend) int {
+	switch {
+	case b.IsGo():
+		return 1
+	case strings.HasPrefix(shortConfig(b.Config), "xla:cuda"):
+		return 16
+	}
+	return 4
+}
+
+// newTrainer builds cfg's model and graphs on backend for the training set
+// train, k steps per call (0: stepsPerCallFor), and initializes the
+// variables for cfg.Seed.
+func newTrainer(backend *Backend, cfg Config, train *Set, k int, compiles *atomic.Int64) (t *trainer, err error) {
 	ctx := context.New()
 	// Dropout draws from the context's generator: seeded for reproducibility.
 	if err := ctx.SetRNGStateFromSeed(int64(cfg.Seed)); err != nil {
@@ -32,10 +69,17 @@ func newTrainer(backend *Backend, cfg Config, train *Set) (t *trainer, err error
 	if err != nil {
 		return nil, err
 	}
-	t = &trainer{cfg: cfg, ctx: ctx, trainLen: train.Len(), steps: (train.Len() + cfg.BatchSize - 1) / cfg.BatchSize}
+	if k <= 0 {
+		k = stepsPerCallFor(backend)
+	}
+	t = &trainer{
+		cfg: cfg, backend: backend, ctx: ctx, train: train, unroll: k, compiles: compiles,
+		execs: map[[2]int]*context.Exec{}, trainLen: train.Len(), steps: (train.Len() + cfg.BatchSize - 1) / cfg.BatchSize,
+	}
+	built := t
 	defer func() {
 		if err != nil {
-			t.finalize()
+			built.finalize()
 		}
 	}()
 	if t.batches, err = newBatchSource(backend, train); err != nil {
@@ -49,7 +93,7 @@ func newTrainer(backend *Backend, cfg Config, train *Set) (t *trainer, err error
 	// differentiated, not the one reported, so curves compare across L2.
 	// Steps chain inside a graph: each reads the variables the previous one
 	// set.
-	step := func(ctx *context.Context, x, y, lr *Node) {
+	oneStep := func(ctx *context.Context, x, y, lr *Node) {
 		g := x.Graph()
 		ctx.SetTraining(g, true)
 		lrVar.SetValueGraph(lr)
@@ -62,59 +106,137 @@ func newTrainer(backend *Backend, cfg Config, train *Set) (t *trainer, err error
 		opt.UpdateGraph(ctx, g, objective)
 		accumulate(ctx, g, loss, numCorrect(logits, y))
 	}
-	// The call's inputs are the batch source's, then lrs [k], each step's
-	// learning rate.
-	t.stepExec, err = context.NewExec(backend, ctx, func(ctx *context.Context, in []*Node) {
-		lrs := in[len(in)-1]
-		for j := range t.batches.steps(in[:len(in)-1]) {
-			x, y := t.batches.batch(in, j)
-			step(ctx, x, y, Reshape(Slice(lrs, AxisElem(j))))
+	t.step = func(ctx *context.Context, in []*Node, k, b int) {
+		base := metricVar(ctx, "steps", int32(0)).ValueGraph(in[0].Graph()) // the epoch's steps before this call
+		for j := range k {
+			x, y, lr := t.batches.step(in, base, j, b)
+			oneStep(ctx, x, y, lr)
 		}
-	})
-	if err != nil {
+	}
+	if err := t.initialize(); err != nil {
 		return nil, err
 	}
-	t.eval, err = newEvaluator(backend, ctx, model, cfg)
-	return t, err
+	if t.eval, err = newEvaluator(backend, t.ctx, model, cfg, compiles); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// initialize creates and initializes every variable before the first step,
+// and keeps their first values for reset. The variables of the optimizer,
+// normalization and metrics come into being while a step's graph is built,
+// so a graph is built here for that alone (building is cheap; it is never
+// compiled). GoMLX's Exec.PreCompile cannot serve: in v0.26.0 it donates
+// the variables' buffers to a call it does not make, losing their values.
+func (t *trainer) initialize() error {
+	k := t.stepsPerCall(0, t.trainLen)
+	b := min(t.cfg.BatchSize, t.trainLen)
+	if err := t.batches.startEpoch(make([]int, t.trainLen), make([]float64, t.steps)); err != nil {
+		return err
+	}
+	args, temps, err := t.batches.args(0, k, b)
+	if err != nil {
+		return err
+	}
+	defer finalizeAll(temps)
+	g := NewGraph(t.backend, "variables")
+	defer g.Finalize()
+	in := make([]*Node, len(args))
+	for i, a := range args {
+		in[i] = Parameter(g, fmt.Sprintf("in%d", i), a.(*tensors.Tensor).Shape())
+	}
+	t.step(t.ctx, in, k, b)
+	if err := t.ctx.InitializeVariables(t.backend, nil); err != nil {
+		return err
+	}
+	t.ctx = t.ctx.Reuse() // the step graphs find the variables built here
+	t.initial = map[*context.Variable]*tensors.Tensor{}
+	for v := range t.ctx.IterVariables() {
+		value, err := v.Value()
+		if err != nil {
+			return fmt.Errorf("fashion: reading %s: %w", v.ScopeAndName(), err)
+		}
+		if t.initial[v], err = value.LocalClone(); err != nil {
+			return fmt.Errorf("fashion: reading %s: %w", v.ScopeAndName(), err)
+		}
+	}
+	return nil
+}
+
+// reset prepares the trainer for a run of cfg, whose graphs are the same
+// (sameGraphs): every variable back to its first value, the dense layers
+// and the random state drawn for cfg.Seed, as a new trainer would have them.
+func (t *trainer) reset(cfg Config) error {
+	for v, value := range t.initial {
+		c, err := value.LocalClone()
+		if err != nil {
+			return err
+		}
+		if err := v.SetValue(c); err != nil {
+			return err
+		}
+	}
+	if err := initDense(t.ctx, cfg); err != nil {
+		return err
+	}
+	if err := t.ctx.SetRNGStateFromSeed(int64(cfg.Seed)); err != nil {
+		return err
+	}
+	if err := optimizers.LearningRateVar(t.ctx, DType, cfg.LR).SetValue(tensors.FromScalar(float32(cfg.LR))); err != nil {
+		return err
+	}
+	t.cfg = cfg
+	return nil
+}
+
+// exec is the executable of k steps on batches of b examples.
+func (t *trainer) exec(k, b int) *context.Exec {
+	if e, ok := t.execs[[2]int{k, b}]; ok {
+		return e
+	}
+	e := context.MustNewExec(t.backend, t.ctx, func(ctx *context.Context, in []*Node) {
+		t.compiles.Add(1)
+		t.step(ctx, in, k, b)
+	})
+	t.execs[[2]int{k, b}] = e
+	return e
 }
 
 func (t *trainer) finalize() {
 	if t.batches != nil {
 		t.batches.close()
 	}
-	if t.stepExec != nil {
-		t.stepExec.Finalize()
+	for _, e := range t.execs {
+		e.Finalize()
 	}
 	if t.eval != nil {
 		t.eval.close()
+	}
+	for _, v := range t.initial {
+		v.FinalizeAll()
 	}
 	t.ctx.Finalize()
 }
 
 // stepsPerCall is how many steps the call starting at step runs: the
-// source's unroll while that many full batches remain, else 1 (the last,
-// partial batch has its own graph, as its shape differs).
+// unroll while that many full batches remain, else 1 (the last, partial
+// batch has its own graph, as its shape differs).
 func (t *trainer) stepsPerCall(step, n int) int {
-	if k := t.batches.unroll(); (step+k)*t.cfg.BatchSize <= n {
+	if k := t.unroll; (step+k)*t.cfg.BatchSize <= n {
 		return k
 	}
 	return 1
 }
 
-// trainSteps runs len(lrs) training steps in one call, on consecutive
-// batches of the training examples idx, with the learning rates lrs.
-func (t *trainer) trainSteps(idx []int, lrs []float64) error {
-	args, temps, err := t.batches.args(idx, len(lrs))
+// trainSteps runs k training steps in one call from the epoch's step.
+func (t *trainer) trainSteps(step, k int) error {
+	b := min(t.cfg.BatchSize, t.trainLen-step*t.cfg.BatchSize)
+	args, temps, err := t.batches.args(step, k, b)
 	if err != nil {
 		return err
 	}
-	lr32 := make([]float32, len(lrs))
-	for i, r := range lrs {
-		lr32[i] = float32(r)
-	}
-	lrT := tensors.FromFlatDataAndDimensions(lr32, len(lrs))
-	defer finalizeAll(append(temps, lrT)) // now, not when the garbage collector finds them
-	out, err := t.stepExec.Exec(append(args, lrT)...)
+	defer finalizeAll(temps) // now, not when the garbage collector finds them
+	out, err := t.exec(k, b).Exec(args...)
 	if err != nil {
 		return err
 	}

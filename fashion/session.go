@@ -1,0 +1,187 @@
+package fashion
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+)
+
+// Session shares what the runs of one process can share: one backend per
+// Config.Backend, the splits of the data, and the compiled graphs of each
+// model shape. Compiling is most of a short run on XLA (on an H200, 10 of a
+// 40-epoch run's 15 s), so the seeds of one experiment, the variants of a
+// study or a sweep's trials that differ only in what the graphs take as
+// inputs (seed, learning rate and its schedule, epochs, early stopping)
+// compile once: the next run resets the variables of the previous one's
+// graphs to what a new run would start from, and trains bit for bit as it
+// would have (TestSessionReuseTrainsAlike).
+//
+// A Session is safe for concurrent use; runs that overlap get their own
+// trainers. Close releases everything; the zero value is not usable, call
+// NewSession.
+type Session struct {
+	// StepsPerCall, if > 0, replaces the backend's training steps per call
+	// (stepsPerCallFor). Results do not depend on it (TestStepsPerCall);
+	// speed does.
+	StepsPerCall int
+
+	// RunsDir is the run cache whose folder .xla-autotune keeps XLA's CUDA
+	// autotuning between processes (see cudaXLAFlags); "" is
+	// DefaultRunsDir().
+	RunsDir string
+
+	mu       sync.Mutex
+	backends map[string]*Backend
+	splits   map[splitsKey]*Splits
+	idle     map[string][]*trainer // trainers not in use, by graphsKey
+	compiles atomic.Int64
+	closed   bool
+}
+
+// NewSession returns an empty session.
+func NewSession() *Session {
+	return &Session{backends: map[string]*Backend{}, splits: map[splitsKey]*Splits{}, idle: map[string][]*trainer{}}
+}
+
+// Compiles is how many training and evaluation graphs the session has
+// compiled so far.
+func (sess *Session) Compiles() int { return int(sess.compiles.Load()) }
+
+// Close releases the session's compiled graphs, data on the devices and
+// backends. Runs must be finished.
+func (sess *Session) Close() {
+	sess.mu.Lock()
+	defer sess.mu.Unlock()
+	for _, ts := range sess.idle {
+		for _, t := range ts {
+			t.finalize()
+		}
+	}
+	for _, b := range sess.backends {
+		b.Finalize()
+	}
+	sess.idle, sess.backends, sess.splits, sess.closed = nil, nil, nil, true
+}
+
+var errSessionClosed = errors.New("fashion: the session is closed")
+
+// Train is TrainContext in the session.
+func (sess *Session) Train(ctx context.Context, d *Data, cfg Config, hooks *Hooks) (*Run, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	return sess.trainValidated(ctx, d, cfg, hooks)
+}
+
+// trainValidated is Train for a Config already validated (once per run).
+func (sess *Session) trainValidated(ctx context.Context, d *Data, cfg Config, hooks *Hooks) (*Run, error) {
+	s, err := sess.prepare(d, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return sess.trainSplits(ctx, s, cfg, hooks)
+}
+
+// splitsKey identifies a run's splits: the data and the Config fields that
+// Prepare reads.
+type splitsKey struct {
+	data       *Data
+	trainLimit int
+	splitSeed  uint64
+}
+
+// prepare is Prepare, once per data and split: the same sets, so that their
+// copies on the devices are reused too.
+func (sess *Session) prepare(d *Data, cfg Config) (*Splits, error) {
+	key := splitsKey{d, cfg.TrainLimit, cfg.SplitSeed}
+	sess.mu.Lock()
+	defer sess.mu.Unlock()
+	if sess.closed {
+		return nil, errSessionClosed
+	}
+	if s, ok := sess.splits[key]; ok {
+		return s, nil
+	}
+	s, err := Prepare(d, cfg)
+	if err == nil {
+		sess.splits[key] = s
+	}
+	return s, err
+}
+
+// backend returns the session's backend for a Config.Backend value,
+// creating it the first time.
+func (sess *Session) backend(name string) (*Backend, error) {
+	sess.mu.Lock()
+	defer sess.mu.Unlock()
+	if sess.closed {
+		return nil, errSessionClosed
+	}
+	if b, ok := sess.backends[name]; ok {
+		return b, nil
+	}
+	runs := sess.RunsDir
+	if runs == "" {
+		runs = DefaultRunsDir()
+	}
+	b, err := newBackendIn(name, filepath.Join(runs, autotuneDirName))
+	if err != nil {
+		return nil, err
+	}
+	sess.backends[name] = b
+	return b, nil
+}
+
+// graphsKey is what a run's compiled graphs depend on: the Config without
+// the fields only the host reads (the learning rate enters each step as an
+// input), and the steps per call. The backend and the training set are the
+// trainer's own, checked in trainer.
+func graphsKey(cfg Config, stepsPerCall int) string {
+	c := cfg
+	c.Seed, c.Epochs, c.LR = 0, 0, 0
+	c.Schedule, c.ScheduleBy, c.StepSize, c.Gamma, c.WarmupEpochs, c.MinLR, c.MaxLR, c.Patience = "", "", 0, 0, 0, 0, 0, 0
+	c.EarlyStop, c.EarlyStopDelta = 0, 0
+	data, _ := json.Marshal(c)
+	return fmt.Sprintf("%s k=%d", data, stepsPerCall)
+}
+
+// trainer returns a trainer for cfg on backend and the training set train:
+// an idle one with the same graphs, reset for cfg, or a new one.
+func (sess *Session) trainer(backend *Backend, cfg Config, train *Set) (*trainer, error) {
+	key := graphsKey(cfg, sess.StepsPerCall)
+	sess.mu.Lock()
+	var t *trainer
+	for i, c := range sess.idle[key] {
+		if c.backend == backend && c.train == train {
+			t = c
+			sess.idle[key] = append(sess.idle[key][:i], sess.idle[key][i+1:]...)
+			break
+		}
+	}
+	sess.mu.Unlock()
+	if t == nil {
+		return newTrainer(backend, cfg, train, sess.StepsPerCall, &sess.compiles)
+	}
+	if err := t.reset(cfg); err != nil {
+		t.finalize()
+		return nil, err
+	}
+	return t, nil
+}
+
+// release gives t back to the session after a run; a trainer whose run
+// failed holds a half-trained state and is dropped.
+func (sess *Session) release(t *trainer, ok bool) {
+	sess.mu.Lock()
+	defer sess.mu.Unlock()
+	if !ok || sess.closed {
+		t.finalize()
+		return
+	}
+	key := graphsKey(t.cfg, sess.StepsPerCall)
+	sess.idle[key] = append(sess.idle[key], t)
+}
