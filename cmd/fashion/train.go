@@ -16,6 +16,7 @@ import (
 	"syscall"
 
 	"github.com/fashion-gomlx/fashion-gomlx/fashion"
+	"github.com/fashion-gomlx/fashion-gomlx/fashion/stats"
 	"github.com/fashion-gomlx/fashion-gomlx/internal/configjson"
 	"github.com/fashion-gomlx/fashion-gomlx/internal/progress"
 )
@@ -33,6 +34,7 @@ type trainOptions struct {
 	noVerify   bool
 	quiet      bool
 	cpuProfile string
+	seeds      int // runs with seeds Seed, Seed+1, …, in one process that compiles once
 }
 
 // parseTrainArgs reads the flags and the -config file. The order of
@@ -58,11 +60,18 @@ func parseTrainArgs(args []string, stdin io.Reader, stdout io.Writer) (trainOpti
 	fs.BoolVar(&o.noVerify, "no-verify", false, "skip the SHA-256 check of the data (a deliberately modified copy)")
 	fs.BoolVar(&o.quiet, "quiet", false, "no progress bar")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the training (go tool pprof) to this file")
+	fs.IntVar(&o.seeds, "seeds", 1, "train this many runs, with seeds -seed, -seed+1, …, each its own cached run; the graphs compile once for all")
 	if err := parseFlags(fs, args, stdout, "usage: fashion train [-config FILE|-] [flags]"); err != nil {
 		return o, err
 	}
 	if fs.NArg() > 0 {
 		return o, usageError{fmt.Errorf("unexpected argument %q", fs.Arg(0))}
+	}
+	if o.seeds < 1 || o.seeds > 1000 {
+		return o, usageError{fmt.Errorf("-seeds %d: want 1..1000", o.seeds)}
+	}
+	if o.seeds > 1 && o.out != "" {
+		return o, usageError{errors.New("-out writes one record: it cannot be used with -seeds above 1")}
 	}
 	if o.progress != "text" && o.progress != "jsonl" {
 		return o, usageError{fmt.Errorf("-progress %q: want text or jsonl", o.progress)}
@@ -231,17 +240,47 @@ func trainCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(human, "Datos: %s (%s): train %v, test %v\n", data.Dir, data.Source, data.Train.ImagesShape(), data.Test.ImagesShape())
-	key := fashion.RunKey(o.cfg, data.Checksum)
-	if sig := received(); sig != 0 {
-		return stoppedError{sig, fmt.Sprintf("stopped by %s before training run %s: nothing stored", signalName(sig), key)}
-	}
+	fmt.Fprintf(human, "Data: %s (%s): train %v, test %v\n", data.Dir, data.Source, data.Train.ImagesShape(), data.Test.ImagesShape())
 	if o.cpuProfile != "" {
 		stop, err := startCPUProfile(o.cpuProfile)
 		if err != nil {
 			return err
 		}
 		defer stop()
+	}
+	// One session for the seeds: the second and later compile nothing.
+	sess := fashion.NewSession()
+	sess.RunsDir = o.runsDir
+	defer sess.Close()
+	var runs []*fashion.Run
+	for i := range o.seeds {
+		cfg := o.cfg
+		cfg.Seed += uint64(i)
+		run, err := trainSeed(ctx, received, sess, data, cfg, o, human, stderr, emit)
+		if err != nil {
+			return err
+		}
+		runs = append(runs, run)
+	}
+	if len(runs) > 1 {
+		var acc []float64
+		for _, r := range runs {
+			acc = append(acc, 100*r.TestAccuracy)
+		}
+		mean, sd := stats.MeanSD(acc)
+		fmt.Fprintf(human, "%d seeds from %d: test accuracy %.2f ± %.2f%% (mean ± sd); %d graphs compiled in all\n",
+			len(runs), o.cfg.Seed, mean, sd, sess.Compiles())
+	}
+	return nil
+}
+
+// trainSeed trains (or reads back) one run of cfg in sess, printing its
+// epochs and result, and emitting its events.
+func trainSeed(ctx context.Context, received func() syscall.Signal, sess *fashion.Session, data *fashion.Data,
+	cfg fashion.Config, o trainOptions, human, stderr io.Writer, emit func(any) error) (*fashion.Run, error) {
+	key := fashion.RunKey(cfg, data.Checksum)
+	if sig := received(); sig != 0 {
+		return nil, stoppedError{sig, fmt.Sprintf("stopped by %s before training run %s: nothing stored", signalName(sig), key)}
 	}
 	bar := progress.New(nil, "", 0, progress.Count)
 	if !o.quiet && progress.IsTerminal(stderr) {
@@ -250,7 +289,7 @@ func trainCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	var mu sync.Mutex // the step hook and the signal report read these
 	epoch, step, steps, emitted := 0, 0, 0, 0
 	hooks := &fashion.Hooks{
-		Backend: func(b *fashion.Backend) { fmt.Fprintf(human, "Usando %s\n", b) },
+		Backend: func(b *fashion.Backend) { fmt.Fprintf(human, "Seed %d: %s\n", cfg.Seed, b) },
 		Step: func(e, s, n int) {
 			mu.Lock()
 			epoch, step, steps = e, s+1, n
@@ -262,56 +301,55 @@ func trainCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		},
 		Epoch: func(e fashion.Epoch) error {
 			bar.Clear()
-			fmt.Fprintln(human, fashion.FormatEpoch(e, o.cfg.Epochs))
+			fmt.Fprintln(human, fashion.FormatEpoch(e, cfg.Epochs))
 			emitted++
-			return emit(newEpochEvent(key, e, o.cfg.Epochs))
+			return emit(newEpochEvent(key, e, cfg.Epochs))
 		},
 	}
-	cache := fashion.Cache{Dir: o.runsDir}
-	run, cached, err := fashion.TrainCached(data, o.cfg, fashion.CacheOptions{
-		Cache: cache, Name: o.name, Force: o.force, Hooks: hooks, Context: ctx,
+	run, cached, err := fashion.TrainCached(data, cfg, fashion.CacheOptions{
+		Cache: fashion.Cache{Dir: o.runsDir}, Name: o.name, Force: o.force, Hooks: hooks, Context: ctx, Session: sess,
 	})
 	bar.Clear()
 	if err != nil {
 		if sig := received(); sig != 0 && errors.Is(err, context.Canceled) {
 			mu.Lock()
 			defer mu.Unlock()
-			return stoppedError{sig, fmt.Sprintf("stopped by %s at epoch %d (step %d of %d) of run %s: nothing stored",
+			return nil, stoppedError{sig, fmt.Sprintf("stopped by %s at epoch %d (step %d of %d) of run %s: nothing stored",
 				signalName(sig), epoch, step, steps, key)}
 		}
 		if e := emit(errorEvent{"error", key, err.Error()}); e != nil {
-			return errors.Join(err, e)
+			return nil, errors.Join(err, e)
 		}
-		return err
+		return nil, err
 	}
 	if cached {
-		fmt.Fprintf(human, "Run %s ya guardado en %s\n", key, o.runsDir)
+		fmt.Fprintf(human, "Run %s already stored in %s\n", key, o.runsDir)
 		// A run stored by another process while this one trained has had
 		// its epochs printed already; a stored run replays them.
 		if emitted == 0 {
 			for _, e := range run.History {
 				fmt.Fprintln(human, fashion.FormatEpoch(e, run.Config.Epochs))
 				if err := emit(newEpochEvent(key, e, run.Config.Epochs)); err != nil {
-					return err
+					return nil, err
 				}
 			}
 		}
 	}
 	best := run.BestEpoch()
-	fmt.Fprintf(human, "Test: loss %.4f, accuracy %.2f%% (%d ejemplos); mejor val loss %.4f en la epoca %d; %.2f s/epoca\n",
+	fmt.Fprintf(human, "Test: loss %.4f, accuracy %.2f%% (%d examples); best val loss %.4f at epoch %d; %.2f s/epoch\n",
 		run.TestLoss, 100*run.TestAccuracy, 5000, best.ValLoss, best.Epoch, run.SecondsPerEpoch)
 	record, err := filepath.Abs(filepath.Join(o.runsDir, key, "run.json"))
 	if err != nil {
-		return err
+		return nil, err
 	}
-	fmt.Fprintf(human, "Registro guardado en %s\n", record)
+	fmt.Fprintf(human, "Record stored in %s\n", record)
 	if o.out != "" {
 		if err := run.Save(o.out); err != nil {
-			return err
+			return nil, err
 		}
-		fmt.Fprintf(human, "Copia del registro en %s\n", o.out)
+		fmt.Fprintf(human, "Copy of the record in %s\n", o.out)
 	}
-	return emit(doneEvent{"done", key, record, number(run.TestAccuracy), best.Epoch, run.KeptEpoch, number(run.KeptValAccuracy()), cached})
+	return run, emit(doneEvent{"done", key, record, number(run.TestAccuracy), best.Epoch, run.KeptEpoch, number(run.KeptValAccuracy()), cached})
 }
 
 // jsonLines parses -progress jsonl output: every line must be one JSON

@@ -339,3 +339,49 @@ func TestTrainConcurrentSameKey(t *testing.T) {
 		t.Fatalf("the entry is not a valid run: %v", err)
 	}
 }
+
+// TestTrainSeeds: -seeds N trains seeds Seed..Seed+N-1, each its own cached
+// run with its own done event, and ends with their mean; bad values are
+// usage errors.
+func TestTrainSeeds(t *testing.T) {
+	needData(t)
+	for _, tc := range []struct {
+		args []string
+		err  string
+	}{
+		{[]string{"-seeds", "0"}, "-seeds 0: want 1..1000"},
+		{[]string{"-seeds", "2", "-out", "x.json"}, "-out writes one record"},
+	} {
+		err := run(append([]string{"train"}, tc.args...), strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{})
+		if err == nil || !strings.Contains(err.Error(), tc.err) || exitCode(err) != 2 {
+			t.Errorf("train %v: %v (exit %d), want exit 2 saying %q", tc.args, err, exitCode(err), tc.err)
+		}
+	}
+	runs := t.TempDir()
+	var stdout, stderr bytes.Buffer
+	args := append([]string{"train", "-progress", "jsonl", "-runs-dir", runs, "-epochs", "1", "-seed", "7", "-seeds", "3"}, tiny...)
+	if err := run(args, strings.NewReader(""), &stdout, &stderr); err != nil {
+		t.Fatal(err)
+	}
+	events, err := jsonLines(stdout.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var seeds []uint64
+	for _, ev := range events {
+		if ev["event"] != "done" {
+			continue
+		}
+		rec, err := fashion.LoadRun(ev["record"].(string))
+		if err != nil {
+			t.Fatal(err)
+		}
+		seeds = append(seeds, rec.Config.Seed)
+	}
+	if !reflect.DeepEqual(seeds, []uint64{7, 8, 9}) {
+		t.Errorf("done events for seeds %v, want [7 8 9]", seeds)
+	}
+	if !strings.Contains(stderr.String(), "3 seeds from 7: test accuracy") {
+		t.Errorf("no summary line:\n%s", stderr.String())
+	}
+}
