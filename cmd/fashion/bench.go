@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -26,6 +27,8 @@ type benchResult struct {
 	SecondsPerEpoch   float64         `json:"seconds_per_epoch"`
 	EvalExamplesPerS  float64         `json:"eval_examples_per_s"`
 	EvalBestBatch     int             `json:"eval_best_batch"`
+	StepsPerCall      int             `json:"steps_per_call"`      // 0: the backend's choice
+	FirstEpochSeconds float64         `json:"first_epoch_seconds"` // with the graphs' compilation
 	PeakRSSMB         float64         `json:"peak_rss_mb"`
 	CPUModel          string          `json:"cpu_model"`
 	History           []fashion.Epoch `json:"history"`
@@ -42,6 +45,7 @@ func benchCmd(args []string, stdout io.Writer) error {
 	cfg.RegisterFlags(fs)
 	out := fs.String("json", "", "write the result as JSON here")
 	evalRepeats := fs.Int("eval-repeats", 5, "timed evaluations of the 10,000 test images (best is reported)")
+	stepsPerCall := fs.Int("steps-per-call", 0, "training steps per call of the step graph (0: the backend's choice; results do not depend on it)")
 	if err := parseFlags(fs, args, stdout, "usage: fashion bench [flags] (every train flag; -epochs defaults to 3)"); err != nil {
 		return err
 	}
@@ -52,7 +56,13 @@ func benchCmd(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	run, err := fashion.Train(data, cfg, nil)
+	if *stepsPerCall < 0 {
+		return usageError{fmt.Errorf("-steps-per-call %d: want 0 (the backend's choice) or more", *stepsPerCall)}
+	}
+	sess := fashion.NewSession()
+	sess.StepsPerCall = *stepsPerCall
+	defer sess.Close()
+	run, err := sess.Train(context.Background(), data, cfg, nil)
 	if err != nil {
 		return err
 	}
@@ -92,7 +102,7 @@ func benchCmd(args []string, stdout io.Writer) error {
 		Impl: "gomlx", Backend: run.Backend, Version: "gomlx v0.26.0", Threads: runtime.NumCPU(),
 		BatchSize: cfg.BatchSize, Epochs: cfg.Epochs,
 		TrainExamplesPerS: median(trainRates), SecondsPerEpoch: median(seconds),
-		EvalExamplesPerS: bestEval, EvalBestBatch: bestBatch, PeakRSSMB: float64(ru.Maxrss) / 1024, CPUModel: cpuModel(),
+		EvalExamplesPerS: bestEval, EvalBestBatch: bestBatch, StepsPerCall: *stepsPerCall, FirstEpochSeconds: run.History[0].Seconds, PeakRSSMB: float64(ru.Maxrss) / 1024, CPUModel: cpuModel(),
 		History: run.History,
 	}
 	fmt.Fprintf(stdout, "gomlx on %s: %.0f train examples/s, %.2f s/epoch, %.0f eval examples/s, peak RSS %.0f MB\n",
