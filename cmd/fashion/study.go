@@ -85,6 +85,8 @@ func studyCmd(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	sess := fashion.NewSession() // the variants' seeds (and variants of one model) compile once
+	defer sess.Close()
 	var rows []study.Row
 	for _, v := range variants {
 		start := time.Now()
@@ -93,7 +95,7 @@ func studyCmd(args []string, stdout, stderr io.Writer) error {
 		for i := range v.Seeds {
 			cfg := v.Config
 			cfg.Seed += uint64(i)
-			run, cached, err := fashion.TrainCached(data, cfg, fashion.CacheOptions{Name: v.Name})
+			run, cached, err := fashion.TrainCached(data, cfg, fashion.CacheOptions{Name: v.Name, Session: sess})
 			if err != nil {
 				return fmt.Errorf("variant %s, seed %d: %w", v.Name, cfg.Seed, err)
 			}

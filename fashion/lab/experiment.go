@@ -71,6 +71,22 @@ type Option func(*options) error
 type options struct {
 	seeds   int
 	section string
+	session *fashion.Session
+}
+
+// InSession trains in sess instead of a session of the experiment's own:
+// a program that runs several experiments of the same model compiles its
+// graphs once for all of them (the seeds of one experiment always share
+// theirs). A notebook cell is a process of its own, so there is nothing to
+// share between cells; this is for programs and tests.
+func InSession(sess *fashion.Session) Option {
+	return func(o *options) error {
+		if sess == nil {
+			return fmt.Errorf("lab: InSession(nil): want a session from fashion.NewSession")
+		}
+		o.session = sess
+		return nil
+	}
 }
 
 // Seeds trains the experiment with n seeds, cfg.Seed, cfg.Seed+1, ...,
@@ -124,6 +140,10 @@ func Experiment(name string, cfg fashion.Config, opts ...Option) (*Version, erro
 	if diff := cfg.Diff(fashion.DefaultConfig()); diff != "" {
 		title += " (" + diff + ")"
 	}
+	if o.session == nil {
+		o.session = fashion.NewSession()
+		defer o.session.Close()
+	}
 	live := NewLivePlot(title)
 	v := &Version{Name: name, Section: o.section, Config: cfg}
 	for i := range o.seeds {
@@ -134,7 +154,7 @@ func Experiment(name string, cfg fashion.Config, opts ...Option) (*Version, erro
 			label = fmt.Sprintf("%s seed %d", name, c.Seed)
 			live.Restart(fmt.Sprintf("%s, seed %d (%d of %d)", title, c.Seed, i+1, o.seeds))
 		}
-		run, err := trainOne(data, name, label, c, live, i == 0)
+		run, err := trainOne(o.session, data, name, label, c, live, i == 0)
 		if err != nil {
 			return nil, err
 		}
@@ -163,7 +183,7 @@ func Experiment(name string, cfg fashion.Config, opts ...Option) (*Version, erro
 // labelled label in what it prints, printing its epochs;
 // a stored run's epochs are printed for the first seed only (the others'
 // would only repeat the story).
-func trainOne(data *fashion.Data, name, label string, cfg fashion.Config, live *LivePlot, printStored bool) (*fashion.Run, error) {
+func trainOne(sess *fashion.Session, data *fashion.Data, name, label string, cfg fashion.Config, live *LivePlot, printStored bool) (*fashion.Run, error) {
 	hooks := &fashion.Hooks{
 		Backend: func(b *fashion.Backend) { fmt.Printf("%s: %s\n", label, b) },
 		Epoch: func(e fashion.Epoch) error {
@@ -171,7 +191,7 @@ func trainOne(data *fashion.Data, name, label string, cfg fashion.Config, live *
 			return live.Update(e)
 		},
 	}
-	run, cached, err := fashion.TrainCached(data, cfg, fashion.CacheOptions{Cache: runs(), Name: name, Hooks: hooks, Quick: Quick()})
+	run, cached, err := fashion.TrainCached(data, cfg, fashion.CacheOptions{Cache: runs(), Name: name, Hooks: hooks, Quick: Quick(), Session: sess})
 	if err != nil {
 		return nil, fmt.Errorf("lab: experiment %s: %w", label, err)
 	}

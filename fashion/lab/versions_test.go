@@ -524,3 +524,24 @@ func TestIndexLockWait(t *testing.T) {
 		t.Errorf("ForgetVersion made %s: %v", IndexDir(), err)
 	}
 }
+
+// TestSeedsCompileOnce: an experiment's seeds compile the training and
+// evaluation graphs once: three seeds compile what one seed does.
+func TestSeedsCompileOnce(t *testing.T) {
+	tempRuns(t)
+	counts := map[int]int{}
+	for _, n := range []int{1, 3} {
+		sess := fashion.NewSession()
+		cfg := tiny()
+		cfg.Seed = uint64(100 * n) // runs not stored yet
+		mustExperiment(t, fmt.Sprintf("seeds%d", n), cfg, Seeds(n), InSession(sess))
+		counts[n] = sess.Compiles()
+		sess.Close()
+	}
+	if counts[1] < 2 || counts[3] != counts[1] {
+		t.Errorf("graphs compiled: %d for one seed, %d for three; want the same, at least 2 (training and evaluation)", counts[1], counts[3])
+	}
+	if _, err := Experiment("x", tiny(), InSession(nil)); err == nil || !strings.Contains(err.Error(), "InSession(nil)") {
+		t.Errorf("InSession(nil): error %v", err)
+	}
+}

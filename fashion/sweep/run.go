@@ -105,10 +105,16 @@ func Run(ctx context.Context, s *Space, opts Options) (*Result, error) {
 	if opts.Parallel > 1 && len(opts.Command) == 0 {
 		return nil, errors.New("sweep: Options.Parallel > 1 needs Options.Command, the trial runner (e.g. {\"bin/fashion\", \"train\"})")
 	}
-	if opts.Parallel == 1 && opts.Data == nil {
-		if opts.Data, err = fashion.Load(""); err != nil {
-			return nil, err
+	var sess *fashion.Session // in-process trials of the same model compile once
+	if opts.Parallel == 1 {
+		if opts.Data == nil {
+			if opts.Data, err = fashion.Load(""); err != nil {
+				return nil, err
+			}
 		}
+		sess = fashion.NewSession()
+		sess.RunsDir = opts.RunsDir
+		defer sess.Close()
 	}
 	start := time.Now()
 	res := &Result{Space: s, Searched: s.Searched(), Trials: make([]TrialResult, len(trials)), Best: -1, RunsDir: opts.RunsDir, Parallel: opts.Parallel}
@@ -140,7 +146,7 @@ func Run(ctx context.Context, s *Space, opts Options) (*Result, error) {
 			for i := range jobs {
 				var r TrialResult
 				if opts.Parallel == 1 {
-					r = trainHere(ctx, trials[i], opts)
+					r = trainHere(ctx, sess, trials[i], opts)
 				} else {
 					r = trainChild(ctx, trials[i], opts)
 				}
@@ -188,9 +194,9 @@ func fromRun(t Trial, run *fashion.Run, cached bool) TrialResult {
 }
 
 // trainHere trains a trial in this process.
-func trainHere(ctx context.Context, t Trial, opts Options) TrialResult {
+func trainHere(ctx context.Context, sess *fashion.Session, t Trial, opts Options) TrialResult {
 	run, cached, err := fashion.TrainCached(opts.Data, t.Config, fashion.CacheOptions{
-		Cache: fashion.Cache{Dir: opts.RunsDir}, Context: ctx,
+		Cache: fashion.Cache{Dir: opts.RunsDir}, Context: ctx, Session: sess,
 	})
 	if err != nil {
 		return TrialResult{Trial: t, Key: fashion.RunKey(t.Config, opts.Data.Checksum), Error: oneLine(err.Error())}
