@@ -14,13 +14,14 @@ type batchSource interface {
 	// startEpoch takes the epoch's order of the training examples and the
 	// learning rate of each of its steps.
 	startEpoch(order []int, lrs []float64) error
-	// args returns the inputs of a call running k steps from step on, and
-	// the temporaries to free after the call.
-	args(step, k, batch int) (args []any, temps []*tensors.Tensor, err error)
-	// step returns, inside the step graph, step j's images [B,784], labels
-	// [B] and learning rate (a scalar), from the call's inputs in; base is
-	// the epoch's steps done before the call (the "steps" metric).
-	step(in []*Node, base *Node, j, batch int) (x, y, lr *Node)
+	// args returns the inputs of a call running k steps from step on, on
+	// batches of size examples (Config.BatchSize, or fewer for the epoch's
+	// last), and the temporaries to free after the call.
+	args(step, k, size int) (args []any, temps []*tensors.Tensor, err error)
+	// step returns, inside the step graph, step j's images [size,784],
+	// labels [size] and learning rate (a scalar), from the call's inputs in;
+	// base is the epoch's steps done before the call (the "steps" metric).
+	step(in []*Node, base *Node, j, size int) (x, y, lr *Node)
 	close()
 }
 
@@ -29,12 +30,13 @@ type batchSource interface {
 // call sends nothing; the pure-Go backend's Gather copies one value at a
 // time, so there the host copy is faster (hostBatches).
 // docs/performance.md has the figures.
-func newBatchSource(b *Backend, set *Set) (batchSource, error) {
+// Batch i of an epoch starts at its example i·batchSize.
+func newBatchSource(b *Backend, set *Set, batchSize int) (batchSource, error) {
 	table := standardTable(Mean, Std)
 	if b.IsGo() {
-		return &hostBatches{set: set, table: table}, nil
+		return &hostBatches{set: set, table: table, batchSize: batchSize}, nil
 	}
-	d := &deviceBatches{backend: b, table: table}
+	d := &deviceBatches{backend: b, table: table, batchSize: batchSize}
 	var err error
 	d.x, d.y, err = residentSet(b, set.Images, set.Labels, set.Len())
 	return d, err
@@ -64,10 +66,11 @@ func toDevice(b *Backend, t *tensors.Tensor) error {
 // hostBatches builds each call's standardized batches on the host and
 // sends them with the call's rates.
 type hostBatches struct {
-	set   *Set
-	table *[256]float32
-	order []int
-	lrs   []float64
+	set       *Set
+	table     *[256]float32
+	batchSize int
+	order     []int
+	lrs       []float64
 }
 
 func (h *hostBatches) startEpoch(order []int, lrs []float64) error {
@@ -75,9 +78,9 @@ func (h *hostBatches) startEpoch(order []int, lrs []float64) error {
 	return nil
 }
 
-func (h *hostBatches) args(step, k, batch int) ([]any, []*tensors.Tensor, error) {
-	start := step * batch
-	idx := h.order[start:min(len(h.order), start+k*batch)]
+func (h *hostBatches) args(step, k, size int) ([]any, []*tensors.Tensor, error) {
+	start := step * h.batchSize
+	idx := h.order[start : start+k*size]
 	x, y, err := h.takeBatches(idx, k)
 	if err != nil {
 		return nil, nil, err
@@ -132,6 +135,7 @@ type deviceBatches struct {
 	x, y       *tensors.Tensor // [N,784] uint8, [N] int32
 	order, lrs *tensors.Tensor // the epoch's [N] int32 and [steps] float32
 	table      *[256]float32
+	batchSize  int
 }
 
 func (d *deviceBatches) startEpoch(order []int, lrs []float64) error {
@@ -158,9 +162,9 @@ func (d *deviceBatches) args(int, int, int) ([]any, []*tensors.Tensor, error) {
 	return []any{d.x, d.y, d.order, d.lrs}, nil, nil
 }
 
-func (d *deviceBatches) step(in []*Node, base *Node, j, batch int) (x, y, lr *Node) {
+func (d *deviceBatches) step(in []*Node, base *Node, j, size int) (x, y, lr *Node) {
 	at := AddScalar(base, float64(j)) // the epoch's step
-	idx := DynamicSlice(in[2], []*Node{MulScalar(at, float64(batch))}, []int{batch})
+	idx := DynamicSlice(in[2], []*Node{MulScalar(at, float64(d.batchSize))}, []int{size})
 	x, y = gatherBatch(in[0], in[1], idx, d.table)
 	return x, y, Reshape(DynamicSlice(in[3], []*Node{at}, []int{1}))
 }

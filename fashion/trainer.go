@@ -82,7 +82,7 @@ func newTrainer(backend *Backend, cfg Config, train *Set, k int, compiles *atomi
 			built.finalize()
 		}
 	}()
-	if t.batches, err = newBatchSource(backend, train); err != nil {
+	if t.batches, err = newBatchSource(backend, train, cfg.BatchSize); err != nil {
 		return nil, err
 	}
 	opt := newOptimizer(cfg)
