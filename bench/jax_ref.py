@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""JAX (XLA CPU) reference for the Fashion-MNIST MLP exercise -- a second peer for torch_ref.py.
+"""JAX reference for the Fashion-MNIST MLP exercise -- a second peer for torch_ref.py
+(XLA CPU by default; --device gpu for the first GPU JAX sees).
 
 Same model, data, split, preprocessing, loss and optimizer as torch_ref.py:
 784-120-72-48-10 ReLU MLP with nn.Linear's default init (W and b ~ U(+-1/sqrt(fan_in))),
@@ -31,6 +32,7 @@ def parse_args():
     ap.add_argument("--threads", type=int, default=os.cpu_count(),
                     help="XLA CPU threads; values below os.cpu_count() are applied with taskset-like CPU affinity")
     ap.add_argument("--optimizer", choices=["auto", "optax", "manual"], default="auto")
+    ap.add_argument("--device", default="cpu", help="JAX platform of the device that runs it: cpu (default), gpu or cuda")
     return ap.parse_args()
 
 
@@ -42,7 +44,8 @@ def main() -> None:
 
     # XLA's CPU thread pools size themselves from the CPUs this process may run on, so
     # restrict the affinity before jax is imported to use fewer threads.
-    if args.threads and args.threads < (os.cpu_count() or 1) and hasattr(os, "sched_setaffinity"):
+    if (args.device == "cpu" and args.threads and args.threads < (os.cpu_count() or 1)
+            and hasattr(os, "sched_setaffinity")):
         os.sched_setaffinity(0, sorted(os.sched_getaffinity(0))[: args.threads])
     threads = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
 
@@ -62,12 +65,15 @@ def main() -> None:
 
     data = common.Data(args.data_dir, args.train_limit)
     print(data.describe())
-    cpu = jax.devices("cpu")[0]
-    x_train = jax.device_put(data.x_train, cpu)
-    y_train = jax.device_put(data.y_train.astype(np.int32), cpu)
-    x_val = jax.device_put(data.x_val, cpu)
-    y_val = jax.device_put(data.y_val.astype(np.int32), cpu)
-    x_all = jax.device_put(data.x_all10k, cpu)
+    try:
+        dev = jax.devices(args.device)[0]  # the device everything runs on ("cpu" unless --device)
+    except RuntimeError as e:
+        raise SystemExit(f"--device {args.device}: {e}")
+    x_train = jax.device_put(data.x_train, dev)
+    y_train = jax.device_put(data.y_train.astype(np.int32), dev)
+    x_val = jax.device_put(data.x_val, dev)
+    y_val = jax.device_put(data.y_val.astype(np.int32), dev)
+    x_all = jax.device_put(data.x_all10k, dev)
     n_train = int(x_train.shape[0])
     B = args.batch_size
 
@@ -79,9 +85,9 @@ def main() -> None:
         w = rng.uniform(-k, k, size=(n_in, n_out)).astype(np.float32)
         b = rng.uniform(-k, k, size=(n_out,)).astype(np.float32)
         params.append((w, b))
-    # Commit every argument of the jit'd step to the CPU device: committed and uncommitted
+    # Commit every argument of the jit'd step to the device: committed and uncommitted
     # arrays are different jit signatures and would trigger recompiles inside the timed loop.
-    params = jax.device_put(params, cpu)
+    params = jax.device_put(params, dev)
 
     def forward(p, x):
         for w, b in p[:-1]:
@@ -133,16 +139,16 @@ def main() -> None:
 
     predict = jax.jit(lambda p, x: jnp.argmax(forward(p, x), axis=1))
 
-    opt_state = jax.device_put(opt_init(params), cpu)
+    opt_state = jax.device_put(opt_init(params), dev)
 
     # Untimed warm-up: compile the step for the full and the last partial batch shape, on copies.
     t0 = time.perf_counter()
     sizes = {min(B, n_train)} | ({n_train % B} if n_train % B else set())
     for s in sizes:
-        p_copy = jax.device_put(jax.tree_util.tree_map(np.asarray, params), cpu)
-        st_copy = jax.device_put(jax.tree_util.tree_map(np.asarray, opt_state), cpu)
-        acc0 = jax.device_put(np.zeros((), np.float32), cpu)
-        out = train_step(p_copy, st_copy, acc0, x_train, y_train, jax.device_put(np.arange(s, dtype=np.int32), cpu))
+        p_copy = jax.device_put(jax.tree_util.tree_map(np.asarray, params), dev)
+        st_copy = jax.device_put(jax.tree_util.tree_map(np.asarray, opt_state), dev)
+        acc0 = jax.device_put(np.zeros((), np.float32), dev)
+        out = train_step(p_copy, st_copy, acc0, x_train, y_train, jax.device_put(np.arange(s, dtype=np.int32), dev))
         jax.block_until_ready(out)
     n_val = len(data.y_val)
     val_batches = [(x_val[s : s + args.val_batch_size], y_val[s : s + args.val_batch_size])
@@ -163,9 +169,9 @@ def main() -> None:
     for epoch in range(args.epochs):
         t_epoch = time.perf_counter()
         perm = rng.permutation(n_train).astype(np.int32)
-        acc = jax.device_put(np.zeros((), np.float32), cpu)
+        acc = jax.device_put(np.zeros((), np.float32), dev)
         for s in range(0, n_train, B):
-            idx = jax.device_put(perm[s : s + B], cpu)  # slicing on the host: no per-shape jit of the slice
+            idx = jax.device_put(perm[s : s + B], dev)  # slicing on the host: no per-shape jit of the slice
             params, opt_state, acc = train_step(params, opt_state, acc, x_train, y_train, idx)
         loss_sum = float(acc)  # blocks until the epoch's steps are done
         train_s = time.perf_counter() - t_epoch
@@ -191,6 +197,7 @@ def main() -> None:
     result = {
         "impl": "jax",
         "version": f"jax {jax.__version__}, jaxlib {jaxlib.__version__}",
+        "device": f"{dev.platform}: {dev.device_kind}",
         "threads": threads,
         "train_examples_per_s": train_eps,
         "seconds_per_epoch": sum(epoch_times) / len(epoch_times),
@@ -213,7 +220,15 @@ def main() -> None:
         **common.machine_info(),
     }
     result["peak_rss_mb"] = common.peak_rss_mb()
-    print(f"{result['version']}, {threads} threads, optimizer {opt_name}, {result['cpu_model']}, "
+    if dev.platform != "cpu":
+        try:
+            stats = dev.memory_stats() or {}
+        except Exception:  # not every backend has memory_stats
+            stats = {}
+        if "peak_bytes_in_use" in stats:
+            result["gpu_peak_bytes_in_use_mb"] = stats["peak_bytes_in_use"] / 2**20
+        result["default_matmul_precision"] = str(jax.config.jax_default_matmul_precision)
+    print(f"{result['device']}, {result['version']}, {threads} threads, optimizer {opt_name}, {result['cpu_model']}, "
           f"compile/warm-up {compile_s:.2f}s")
     print(f"train: {train_eps:,.0f} examples/s ({result['train_gflops_achieved']:.2f} GFLOP/s matmul), "
           f"{result['seconds_per_epoch']:.2f} s/epoch (train+val)")

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""PyTorch CPU reference for the Fashion-MNIST MLP exercise.
+"""PyTorch reference for the Fashion-MNIST MLP exercise (CPU by default; --device cuda for a GPU).
 
 Model 784-120-72-48-10 (nn.Linear default init, ReLU), CrossEntropyLoss (mean),
 RMSprop(lr=1e-4, momentum=0.9), batch 128, reshuffled every epoch; training in train mode,
@@ -14,6 +14,10 @@ Batches are sliced from one preprocessed in-memory tensor with a fresh torch.ran
 epoch (the last, partial batch is kept, as DataLoader's drop_last=False); --dataloader uses
 torch.utils.data.DataLoader(TensorDataset, shuffle=True) instead, which adds per-sample
 Python overhead.
+
+With --device cuda the data set, the model and the optimizer live on the GPU; the loop is the
+same (loss.item() every step, which waits for the GPU each step); the permutation is drawn on
+the CPU as before and sent once per epoch; evaluation passes end with torch.cuda.synchronize().
 """
 from __future__ import annotations
 
@@ -32,6 +36,7 @@ def parse_args():
     ap.add_argument("--warmup-steps", type=int, default=5, help="untimed steps on a throw-away copy of the model before epoch 0")
     ap.add_argument("--dataloader", action="store_true", help="feed batches through torch.utils.data.DataLoader")
     ap.add_argument("--peak", action="store_true", help="also measure the CPU's float32 matmul peak (peak_flops.py)")
+    ap.add_argument("--device", default="cpu", help="torch device: cpu (default) or cuda[:N]")
     return ap.parse_args()
 
 
@@ -51,6 +56,19 @@ def make_optimizer(torch, model):
                                alpha=common.ALPHA, eps=common.EPS)
 
 
+def cuda_info(torch, device) -> dict:
+    """GPU facts and the process's peak GPU memory, for the JSON of a CUDA run."""
+    return {
+        "gpu_name": torch.cuda.get_device_name(device),
+        "cuda_version": torch.version.cuda,
+        "cudnn_version": torch.backends.cudnn.version(),
+        "allow_tf32_matmul": torch.backends.cuda.matmul.allow_tf32,
+        "float32_matmul_precision": torch.get_float32_matmul_precision(),
+        "gpu_max_memory_allocated_mb": torch.cuda.max_memory_allocated(device) / 2**20,
+        "gpu_max_memory_reserved_mb": torch.cuda.max_memory_reserved(device) / 2**20,
+    }
+
+
 def main() -> None:
     args = parse_args()
     if args.flops:
@@ -65,17 +83,27 @@ def main() -> None:
     except RuntimeError:
         pass
     torch.manual_seed(args.seed)
+    device = torch.device(args.device)
+    cuda = device.type == "cuda"
+    if cuda and not torch.cuda.is_available():
+        raise SystemExit(f"--device {args.device}: torch {torch.__version__} sees no CUDA device")
+    if cuda and args.dataloader:
+        raise SystemExit("--dataloader is for the CPU only")
+
+    def sync():
+        if cuda:
+            torch.cuda.synchronize(device)
 
     data = common.Data(args.data_dir, args.train_limit)
     print(data.describe())
-    x_train = torch.from_numpy(data.x_train)
-    y_train = torch.from_numpy(data.y_train)
-    x_val, y_val = torch.from_numpy(data.x_val), torch.from_numpy(data.y_val)
-    x_all = torch.from_numpy(data.x_all10k)
+    x_train = torch.from_numpy(data.x_train).to(device)
+    y_train = torch.from_numpy(data.y_train).to(device)
+    x_val, y_val = torch.from_numpy(data.x_val).to(device), torch.from_numpy(data.y_val).to(device)
+    x_all = torch.from_numpy(data.x_all10k).to(device)
     n_train = len(y_train)
     B = args.batch_size
 
-    model = build_model(torch)
+    model = build_model(torch).to(device)
     opt = make_optimizer(torch, model)
     loss_fn = torch.nn.CrossEntropyLoss()  # reduction="mean"
     gen = torch.Generator().manual_seed(args.seed)
@@ -97,6 +125,7 @@ def main() -> None:
             s = (i * B) % max(1, n_train - B)
             train_step(wm, wo, x_train[s : s + B], y_train[s : s + B])
         del wm, wo
+    sync()
     warmup_s = time.perf_counter() - t0
 
     if args.dataloader:
@@ -107,7 +136,7 @@ def main() -> None:
             yield from loader
     else:
         def batches():
-            perm = torch.randperm(n_train, generator=gen)
+            perm = torch.randperm(n_train, generator=gen).to(device)
             for s in range(0, n_train, B):
                 idx = perm[s : s + B]
                 yield x_train[idx], y_train[idx]
@@ -149,6 +178,7 @@ def main() -> None:
             def run(chunks=chunks):
                 for c in chunks:
                     model(c).argmax(dim=1)
+                sync()
 
             eval_rates[str(eb)] = common.best_throughput(run, n_eval, args.eval_repeats)
     best_eb = max(eval_rates, key=eval_rates.get)
@@ -158,6 +188,7 @@ def main() -> None:
     result = {
         "impl": "pytorch",
         "version": torch.__version__,
+        "device": str(device),
         "threads": torch.get_num_threads(),
         "train_examples_per_s": train_eps,
         "seconds_per_epoch": sum(epoch_times) / len(epoch_times),
@@ -185,8 +216,11 @@ def main() -> None:
 
         result["peak"] = peak_flops.peak_matmul_gflops(threads=args.threads)
     result["peak_rss_mb"] = common.peak_rss_mb()
+    if cuda:
+        result.update(cuda_info(torch, device))
 
-    print(f"torch {result['version']}, {result['threads']} threads, {result['cpu_model']}")
+    print(f"torch {result['version']}, {result['threads']} threads, {result['cpu_model']}"
+          + (f", {result['gpu_name']}" if cuda else ""))
     print(f"train: {train_eps:,.0f} examples/s ({result['train_gflops_achieved']:.2f} GFLOP/s matmul), "
           f"{result['seconds_per_epoch']:.2f} s/epoch (train+val)")
     print("eval:  " + ", ".join(f"batch {k}: {v:,.0f} ex/s" for k, v in eval_rates.items())

@@ -10,6 +10,10 @@
 #   bash scripts/gpu-run.sh --epochs 5      # a shorter run (same output file)
 #   bash scripts/gpu-run.sh --from SITE     # offline: link a pip-installed jax-cuda13-pjrt
 #                                           # (SITE: the site-packages holding jax_plugins/ and nvidia/)
+#   bash scripts/gpu-run.sh --data DIR      # the four Fashion-MNIST .gz files are in DIR
+#   bash scripts/gpu-run.sh --from SITE --bench [-- OPTIONS]
+#                                           # instead of training: the GPU benchmark, bench/gpu.sh
+#                                           # (docs/bench-gpu.{json,md}; OPTIONS go to it, e.g. --out DIR)
 #
 # The plugin goes to ~/.local/lib/go-xla/nvidia/pjrt_c_api_cuda_plugin.so (or
 # $GOXLA_DIR/nvidia), through scripts/cudainstall:
@@ -32,11 +36,17 @@ note() { echo "gpu-run: $*"; }
 epochs=40
 compare=0
 from=""
+data=""
+bench=0
+bench_args=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --epochs) [ $# -ge 2 ] || die "--epochs needs a number"; epochs="$2"; shift ;;
     --compare) [ $# -ge 2 ] || die "--compare needs a number of epochs"; compare="$2"; shift ;;
     --from) [ $# -ge 2 ] || die "--from needs a site-packages directory"; from="$2"; shift ;;
+    --data) [ $# -ge 2 ] || die "--data needs a directory"; data="$2"; shift ;;
+    --bench) bench=1 ;;
+    --) shift; bench_args=("$@"); break ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "gpu-run: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -44,6 +54,11 @@ while [ $# -gt 0 ]; do
 done
 case "$epochs$compare" in *[!0-9]*) die "--epochs and --compare take whole numbers" ;; esac
 [ "$epochs" -ge 1 ] || die "--epochs must be at least 1"
+[ "${#bench_args[@]}" -eq 0 ] || [ "$bench" = 1 ] || die "options after -- are for --bench"
+if [ -n "$data" ]; then
+  [ -d "$data" ] || die "--data $data: not a directory"
+  export FASHION_MNIST_DIR="$(cd "$data" && pwd)"
+fi
 
 # 1. The GPU.
 command -v nvidia-smi >/dev/null 2>&1 ||
@@ -109,6 +124,17 @@ note "GOMLX_NO_AUTO_INSTALL=1 XLA_FLAGS=$XLA_FLAGS"
 for d in "${FASHION_MNIST_DIR:-}" data/fashion-mnist /usr/share/datasets/fashion-mnist; do
   [ -n "$d" ] && [ -d "$d" ] && { note "data: $d"; break; }
 done
+
+if [ "$bench" = 1 ]; then
+  # The benchmark instead of the baseline training; it finds the data through FASHION_MNIST_DIR.
+  cmd="bash scripts/gpu-run.sh"
+  [ -n "$from" ] && cmd+=" --from $(printf '%q' "$from")"
+  [ -n "$data" ] && cmd+=" --data $(printf '%q' "$data")"
+  cmd+=" --bench"
+  [ "${#bench_args[@]}" -gt 0 ] && cmd+=" --$(printf ' %q' "${bench_args[@]}")"
+  note "bench/gpu.sh ${bench_args[*]:-}"
+  GPU_BENCH_COMMAND="$cmd" exec bash bench/gpu.sh ${bench_args[@]+"${bench_args[@]}"}
+fi
 
 # 5. Training. summary LABEL LOG prints the seconds per epoch and test accuracy
 # of the "Test: ..." line that "fashion train" ends with.
