@@ -1,0 +1,162 @@
+package fashion
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:staticcheck
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/gomlx/gomlx/pkg/ml/context"
+)
+
+// distinctImages are b images whose pixels are all different numbers.
+func distinctImages(b int) []float32 {
+	x := make([]float32, b*NumPixels)
+	for i := range x {
+		x[i] = float32(i + 1)
+	}
+	return x
+}
+
+// TestMoveImages: a shift moves every pixel by (dy, dx) and fills with the
+// fill value where nothing moved in; a flip mirrors the columns, and a
+// flip twice is the identity.
+func TestMoveImages(t *testing.T) {
+	const b, fill = 3, -7
+	x := distinctImages(b)
+	for _, tc := range []struct {
+		name     string
+		dy, dx   []int32
+		flip     []bool
+		expected func(img, r, c int) float32
+	}{
+		{"no change", []int32{0, 0, 0}, []int32{0, 0, 0}, []bool{false, false, false}, nil},
+		{"shifts", []int32{1, -2, 0}, []int32{-3, 0, 28}, []bool{false, false, false}, nil},
+		{"flips and shifts", []int32{0, 2, -1}, []int32{0, 1, -1}, []bool{true, false, true}, nil},
+	} {
+		got := tensors.MustCopyFlatData[float32](run1(t, func(in []*Node) *Node {
+			return moveImages(in[0], in[1], in[2], in[3], fill)
+		}, tensors.FromFlatDataAndDimensions(x, b, NumPixels), tensors.FromFlatDataAndDimensions(tc.dy, b),
+			tensors.FromFlatDataAndDimensions(tc.dx, b), tensors.FromFlatDataAndDimensions(tc.flip, b)))
+		for img := range b {
+			for r := range ImageSide {
+				for c := range ImageSide {
+					// out(r,c) = in(r−dy, f(c−dx)): written out by hand.
+					sr, sc := r-int(tc.dy[img]), c-int(tc.dx[img])
+					want := float32(fill)
+					if sr >= 0 && sr < ImageSide && sc >= 0 && sc < ImageSide {
+						if tc.flip[img] {
+							sc = ImageSide - 1 - sc
+						}
+						want = x[img*NumPixels+sr*ImageSide+sc]
+					}
+					if g := got[img*NumPixels+r*ImageSide+c]; g != want {
+						t.Fatalf("%s: image %d pixel (%d,%d) = %g, want %g", tc.name, img, r, c, g, want)
+					}
+				}
+			}
+		}
+	}
+	twice := tensors.MustCopyFlatData[float32](run1(t, func(in []*Node) *Node {
+		zero := Zeros(in[0].Graph(), in[1].Shape())
+		flip := OnesLike(in[1])
+		once := moveImages(in[0], zero, zero, ConvertDType(flip, dtypes.Bool), fill)
+		return moveImages(once, zero, zero, ConvertDType(flip, dtypes.Bool), fill)
+	}, tensors.FromFlatDataAndDimensions(x, b, NumPixels), tensors.FromFlatDataAndDimensions([]int32{0, 0, 0}, b)))
+	if !slices.Equal(twice, x) {
+		t.Error("a flip twice is not the identity")
+	}
+}
+
+// TestEraseImages: the rectangle is set to the fill value where erasing is
+// on, and nothing else changes.
+func TestEraseImages(t *testing.T) {
+	const b, fill = 2, -1
+	x := distinctImages(b)
+	top, left, h, w := []int32{2, 0}, []int32{25, 0}, []int32{3, 28}, []int32{5, 28}
+	on := []bool{true, false}
+	got := tensors.MustCopyFlatData[float32](run1(t, func(in []*Node) *Node {
+		return eraseImages(in[0], in[1], in[2], in[3], in[4], in[5], fill)
+	}, tensors.FromFlatDataAndDimensions(x, b, NumPixels), tensors.FromFlatDataAndDimensions(top, b),
+		tensors.FromFlatDataAndDimensions(left, b), tensors.FromFlatDataAndDimensions(h, b),
+		tensors.FromFlatDataAndDimensions(w, b), tensors.FromFlatDataAndDimensions(on, b)))
+	for img := range b {
+		for r := range ImageSide {
+			for c := range ImageSide {
+				want := x[img*NumPixels+r*ImageSide+c]
+				inside := r >= int(top[img]) && r < int(top[img]+h[img]) && c >= int(left[img]) && c < int(left[img]+w[img])
+				if on[img] && inside {
+					want = fill
+				}
+				if g := got[img*NumPixels+r*ImageSide+c]; g != want {
+					t.Fatalf("image %d pixel (%d,%d) = %g, want %g", img, r, c, g, want)
+				}
+			}
+		}
+	}
+}
+
+// TestAugmentDraws: each example draws its own change, a seed draws the
+// same ones again, and shifts stay within the bound (the bright pixels of
+// a centred square never leave a window of ±shift).
+func TestAugmentDraws(t *testing.T) {
+	const b = 64
+	x := make([]float32, b*NumPixels)
+	for img := range b {
+		for r := 10; r < 18; r++ {
+			for c := 10; c < 18; c++ {
+				x[img*NumPixels+r*ImageSide+c] = 1
+			}
+		}
+	}
+	draw := func(seed int64, a augmentation) []float32 {
+		ctx := context.New()
+		if err := ctx.SetRNGStateFromSeed(seed); err != nil {
+			t.Fatal(err)
+		}
+		exec := context.MustNewExec(testBackend(t), ctx, func(ctx *context.Context, x *Node) *Node { return augment(ctx, x, a, 0) })
+		defer exec.Finalize()
+		out, err := exec.Exec(tensors.FromFlatDataAndDimensions(x, b, NumPixels))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tensors.MustCopyFlatData[float32](out[0])
+	}
+	a := augmentation{shift: 2, flip: true, erase: 0.5}
+	first := draw(5, a)
+	if !slices.Equal(first, draw(5, a)) {
+		t.Error("the same seed drew different changes")
+	}
+	if slices.Equal(first, draw(6, a)) {
+		t.Error("another seed drew the same changes")
+	}
+	distinct := map[string]bool{}
+	for img := range b {
+		distinct[string(float32Bytes(first[img*NumPixels:(img+1)*NumPixels]))] = true
+	}
+	if len(distinct) < b/4 {
+		t.Errorf("%d different images out of %d: the draws are not per example", len(distinct), b)
+	}
+	shifted := draw(7, augmentation{shift: 2})
+	for img := range b {
+		for r := range ImageSide {
+			for c := range ImageSide {
+				if shifted[img*NumPixels+r*ImageSide+c] == 1 && (r < 8 || r >= 20 || c < 8 || c >= 20) {
+					t.Fatalf("image %d: a pixel moved to (%d,%d), beyond a shift of 2", img, r, c)
+				}
+			}
+		}
+	}
+	if !slices.Equal(draw(8, augmentation{}), x) {
+		t.Error("no augmentation changed the images")
+	}
+}
+
+func float32Bytes(v []float32) []byte {
+	out := make([]byte, 0, 4*len(v))
+	for _, f := range v {
+		out = append(out, byte(int(f*255)))
+	}
+	return out
+}
