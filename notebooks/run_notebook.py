@@ -7,6 +7,13 @@ non-zero exit status or a compilation error.
 
     run_notebook.py notebooks/fashion.ipynb --out /tmp/executed.ipynb
     run_notebook.py notebooks/fashion.ipynb --in-place      # refresh the committed outputs
+
+The notebook is its own source: edit its cells in JupyterLab and save, then
+refresh its outputs with --in-place (it rewrites outputs, execution counts
+and execution times; cell sources and ids stay as they are). The file is
+written even when a cell fails, so that the failure shows in the notebook;
+the exit status is then 1, and fashion/lab's TestNotebookStructure refuses a
+committed notebook with a failed output.
 """
 import argparse
 import base64
@@ -100,9 +107,10 @@ def main():
     client = NotebookClient(nb, kernel_name="gonb", timeout=args.timeout,
                             resources={"metadata": {"path": str(path.parent.resolve())}})
     start = time.time()
-    # GoNB logs every cell to its stderr; keep that out of the way.
-    log_path = pathlib.Path(tempfile.gettempdir()) / "gonb-kernel.log"
-    log = open(log_path, "w")
+    # GoNB logs every cell to its stderr; keep that out of the way, in a
+    # file of this run's own (two runs at once must not share one).
+    log = tempfile.NamedTemporaryFile("w", prefix="gonb-kernel-", suffix=".log", delete=False)
+    log_path = log.name
     try:
         client.execute(stderr=log)
     finally:

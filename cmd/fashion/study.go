@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -30,7 +31,7 @@ func studyCmd(args []string, stdout, stderr io.Writer) error {
 	jsonOut := fs.String("json", filepath.Join("docs", "study.json"), "rows as JSON")
 	mdOut := fs.String("md", filepath.Join("docs", "study.md"), "rows as a Markdown document")
 	list := fs.Bool("list", false, "list the variants and exit")
-	listJSON := fs.Bool("list-json", false, "list the variants as JSON (name, about, config, Go edits of DefaultConfig) and exit: what notebooks/make_notebook.py reads")
+	listJSON := fs.Bool("list-json", false, "list the variants as JSON (name, about, config, Go edits of DefaultConfig, seeds) and exit: the cfg.X lines and seeds that a notebook cell training a variant must have (fashion/lab's TestNotebookExperiments checks them)")
 	if err := parseFlags(fs, args, stdout, "usage: fashion study [flags]"); err != nil {
 		return err
 	}
@@ -95,7 +96,7 @@ func studyCmd(args []string, stdout, stderr io.Writer) error {
 		for i := range v.Seeds {
 			cfg := v.Config
 			cfg.Seed += uint64(i)
-			run, cached, err := fashion.TrainCached(data, cfg, fashion.CacheOptions{Name: v.Name, Session: sess})
+			run, cached, err := fashion.TrainCached(context.Background(), data, cfg, fashion.CacheOptions{Name: v.Name, Session: sess})
 			if err != nil {
 				return fmt.Errorf("variant %s, seed %d: %w", v.Name, cfg.Seed, err)
 			}
