@@ -5,10 +5,25 @@
 # failing on any error, panic or non-zero exit in its outputs. The Python
 # tests need sweeps/setup.sh, the notebook step scripts/notebook-setup.sh
 # --headless (CI runs both); without them, they are skipped.
+#
+# --short: the fast tier only: go vet and go test -short ./... (the tests
+# that train or take over a second skip; no Python tests, no notebook).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+short=
+case "${1:-}" in
+  --short) short=1 ;;
+  "") ;;
+  *) echo "usage: scripts/test.sh [--short]" >&2; exit 2 ;;
+esac
+
 go vet ./...
+if [ -n "$short" ]; then
+  go test -short ./...
+  echo "short tier: the training tests, the sweeps' Python tests and the notebook were skipped"
+  exit 0
+fi
 go test ./...
 
 # The Python tests run the command as a trial runner: build it first.

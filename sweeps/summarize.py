@@ -9,15 +9,20 @@
 
 Each --sweep is NAME=RESULTS:RUNS_DIR (tune.py --out, its --runs-dir). The
 winner is the finished trial of highest validation accuracy of its kept
-epoch (fashion.Run.KeptValAccuracy), read from the run records; the test
-accuracy is reported, never used to choose. --seeds holds the `done` JSON
-lines of the winner retrained with other seeds (fashion train -progress
-jsonl), for the spread over seeds. Standard library only.
+epoch (fashion.Run.KeptValAccuracy), as the trial runner reported it in its
+`done` line (tune.py --out: kept_val_accuracy, kept_epoch); nothing here
+recomputes it. The test accuracy is reported, never used to choose. --seeds
+holds the `done` JSON lines of the winner retrained with other seeds
+(fashion train -progress jsonl), for the spread over seeds; they are read
+with tune.py's parse_event (the schema sweeps/trial-events.schema.json).
+Standard library only.
 """
 import argparse
 import json
 import pathlib
 import statistics
+
+from tune import load_event_schema, parse_event
 
 
 def load_record(runs, key):
@@ -25,8 +30,17 @@ def load_record(runs, key):
     return json.loads(p.read_text()) if p.exists() else None
 
 
-def kept_val(rec):
-    return rec["history"][rec["kept_epoch"]]["val_accuracy"]
+def kept(t, rec):
+    """(validation accuracy, epoch) of the kept epoch of trial t, whose run
+    record is rec: the values of the runner's done line, which tune.py
+    --out keeps (kept_val_accuracy, kept_epoch). A stored run whose done line
+    did not reach Tune (an interrupted sweep) has none there: then the
+    record's own values, its kept_epoch and that epoch's entry of its
+    history."""
+    if t.get("kept_val_accuracy") is not None:
+        return t["kept_val_accuracy"], t["kept_epoch"] if t.get("kept_epoch") is not None else rec["kept_epoch"]
+    entry = next(e for e in rec["history"] if e["epoch"] == rec["kept_epoch"])
+    return entry["val_accuracy"], rec["kept_epoch"]
 
 
 def summarize(name, results_path, runs):
@@ -46,7 +60,8 @@ def summarize(name, results_path, runs):
             "values": {k: v for k, v in t["config"].items()},
         }
         if rec is not None:
-            row.update(kept_val_accuracy=kept_val(rec), kept_epoch=rec["kept_epoch"], epochs_trained=len(rec["history"]),
+            val, epoch = kept(t, rec)
+            row.update(kept_val_accuracy=val, kept_epoch=epoch, epochs_trained=len(rec["history"]),
                        test_accuracy=rec["test_accuracy"], train_seconds=rec["train_seconds"], config=rec["config"])
         if t["error"]:
             row["error"] = t["error"].strip().splitlines()[-1][:300]
@@ -89,12 +104,14 @@ def main():
         "val_accuracy": best["kept_val_accuracy"], "kept_epoch": best["kept_epoch"], "test_accuracy": best["test_accuracy"],
     }
     if args.seeds and pathlib.Path(args.seeds).exists():
-        seeds = [json.loads(l) for l in pathlib.Path(args.seeds).read_text().splitlines() if l.strip()]
-        seeds = [s for s in seeds if s.get("event") == "done"]
+        kinds = load_event_schema()
+        events = [parse_event(l, kinds) for l in pathlib.Path(args.seeds).read_text().splitlines() if l.strip()]
         runs = []
-        for s in seeds:
-            rec = json.loads(pathlib.Path(s["record"]).read_text())
-            runs.append({"seed": rec["config"]["seed"], "key": rec["key"], "val_accuracy": kept_val(rec), "test_accuracy": rec["test_accuracy"]})
+        for ev in events:
+            if ev["event"] != "done":
+                continue
+            rec = json.loads(pathlib.Path(ev["record"]).read_text())  # for its seed
+            runs.append({"seed": rec["config"]["seed"], "key": ev["key"], "val_accuracy": ev["val_accuracy"], "test_accuracy": ev["test_accuracy"]})
         all_runs = [{"seed": best["config"]["seed"], "key": best["key"], "val_accuracy": best["kept_val_accuracy"], "test_accuracy": best["test_accuracy"]}] + runs
         tests = [r["test_accuracy"] for r in all_runs]
         winner["seeds"] = all_runs

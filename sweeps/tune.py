@@ -54,6 +54,12 @@ import time
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
+# The trial runner's JSON lines (epoch, done, error), defined once in Go
+# (internal/trialevent) and kept here as the JSON Schema generated from those
+# types (a Go test fails when they differ, or when this file reads a field,
+# ev["…"], that no event has).
+EVENT_SCHEMA = pathlib.Path(__file__).resolve().parent / "trial-events.schema.json"
+
 # Config fields that are lists: a number drawn for one of them is a
 # one-element list, as `fashion sweep` does (fashion/sweep: asField).
 LIST_FIELDS = ("hidden", "dropout")
@@ -107,6 +113,52 @@ def parse_args(argv=None):
     args.fashion = os.path.abspath(args.fashion)
     args.log_dir = os.path.abspath(args.log_dir or os.path.join(args.storage, args.name + "-logs"))
     return args
+
+
+def load_event_schema(path=EVENT_SCHEMA):
+    """{kind: (required fields, {field: JSON Schema property})} of the events."""
+    schema = json.loads(pathlib.Path(path).read_text())
+    return {kind: (d["required"], d["properties"]) for kind, d in schema["$defs"].items()}
+
+
+_JSON_TYPES = {"string": str, "integer": int, "number": (int, float), "boolean": bool, "null": type(None)}
+
+
+def _has_type(value, types):
+    if isinstance(types, str):
+        types = [types]
+    for t in types:
+        # JSON has no booleans among its numbers: True is not the integer 1.
+        if isinstance(value, _JSON_TYPES[t]) and (t in ("boolean", "null") or not isinstance(value, bool)):
+            return True
+    return False
+
+
+def parse_event(line, kinds):
+    """One line of `fashion train -progress jsonl`, checked against the
+    schema (kinds: load_event_schema()): a JSON object whose "event" is one
+    of the kinds, with every field of that kind, each of its type (null for a
+    number that is not finite). Fields the schema does not name are ignored,
+    as the Go reader (trialevent.Parse) does. Raises ValueError."""
+    if isinstance(line, bytes):
+        line = line.decode()
+    try:
+        ev = json.loads(line)
+    except ValueError as e:
+        raise ValueError(f"trial runner: not a JSON line ({e}): {line!r}") from None
+    if not isinstance(ev, dict):
+        raise ValueError(f"trial runner: not a JSON object: {line!r}")
+    kind = ev.get("event")
+    if kind not in kinds:
+        raise ValueError(f"trial runner: unknown event {kind!r} (want {', '.join(kinds)}): {line!r}")
+    required, props = kinds[kind]
+    for name in required:
+        if name not in ev:
+            raise ValueError(f"trial runner: {kind} event without {name!r}: {line!r}")
+        prop = props[name]
+        if "const" in prop and ev[name] != prop["const"] or "type" in prop and not _has_type(ev[name], prop["type"]):
+            raise ValueError(f"trial runner: {kind} event: {name!r} is {ev[name]!r}, want {prop.get('type', prop.get('const'))}: {line!r}")
+    return ev
 
 
 def check_space(fashion, space_path):
@@ -194,8 +246,9 @@ def child_env_var(pid, name, default):
     return None
 
 
-def make_trainable(fashion, runs_dir, log_dir, cwd):
-    """A Tune class trainable: one step per epoch of the Go child.
+def make_trainable(fashion, runs_dir, log_dir, cwd, event_kinds):
+    """A Tune class trainable: one step per epoch of the Go child, whose
+    lines are read with parse_event(line, event_kinds).
 
     A class, not a function, for its cleanup(): Tune calls it in the trial's
     worker when it stops the trial (ASHA) or the trial ends, before the
@@ -246,7 +299,7 @@ def make_trainable(fashion, runs_dir, log_dir, cwd):
             if not line:
                 code = self.proc.wait()
                 raise RuntimeError(f"trial runner exited {code} before it finished: {self.last_error or 'see ' + self.stderr.name}")
-            ev = json.loads(line)
+            ev = parse_event(line, event_kinds)
             if ev["event"] == "error":
                 self.last_error = ev["error"]
                 return self._next()
@@ -282,8 +335,11 @@ def make_trainable(fashion, runs_dir, log_dir, cwd):
                 raise RuntimeError(f"trial runner exited {code}")
             with open(os.path.join(log_dir, f"{self.trial_id}.done.json"), "w") as f:
                 json.dump(ev, f)
+            # The kept epoch and its validation accuracy are the runner's
+            # (fashion.Run.KeptValAccuracy), never recomputed here.
             return {**metrics, "key": ev["key"], "record": ev["record"], "test_accuracy": ev["test_accuracy"],
-                    "kept_val_accuracy": ev["val_accuracy"], "cached": ev["cached"], "done": True, "ended_at": time.time()}
+                    "kept_val_accuracy": ev["val_accuracy"], "kept_epoch": ev["kept_epoch"], "best_epoch": ev["best_epoch"],
+                    "cached": ev["cached"], "done": True, "ended_at": time.time()}
 
         def cleanup(self):
             stop(self.proc)
@@ -334,7 +390,7 @@ def main(argv=None):
         if isinstance(backend, str) and backend.split(":")[0] == "go":
             print(f"tune.py: --gpus-per-trial {args.gpus_per_trial:g} with the space's backend {backend!r}: "
                   "the trials hold GPUs they do not use (leave backend at \"auto\" or set \"xla:cuda\")", file=sys.stderr)
-    trainable = tune.with_resources(make_trainable(args.fashion, args.runs_dir, args.log_dir, os.getcwd()), resources)
+    trainable = tune.with_resources(make_trainable(args.fashion, args.runs_dir, args.log_dir, os.getcwd(), load_event_schema()), resources)
     path = os.path.join(args.storage, args.name)
     if args.restore:
         tuner = tune.Tuner.restore(path, trainable=trainable, resume_unfinished=True, resume_errored=False, restart_errored=False)
@@ -382,7 +438,7 @@ def main(argv=None):
             "trial_id": m.get("trial_id"), "config": r.config, "error": str(r.error) if r.error else None,
             "epochs_reported": m.get("training_iteration", 0), "epoch": m.get("epoch"), "val_accuracy": m.get("val_accuracy"),
             "key": m.get("key"), "finished": bool(m.get("done")) and not r.error,
-            "kept_val_accuracy": m.get("kept_val_accuracy"), "test_accuracy": m.get("test_accuracy"),
+            "kept_val_accuracy": m.get("kept_val_accuracy"), "kept_epoch": m.get("kept_epoch"), "test_accuracy": m.get("test_accuracy"),
             **{k: m.get(k) for k in ("node_id", "resources", "gpu_ids", "cuda_visible_devices", "started_at", "ended_at")},
         })
     # The best finished trial by the validation accuracy of its kept epoch

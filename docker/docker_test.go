@@ -1,4 +1,4 @@
-package fashion
+package docker
 
 import (
 	"fmt"
@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"golang.org/x/mod/modfile"
 )
 
 // The checks below keep docker/Dockerfile and docker/README.md in step with
@@ -26,34 +28,19 @@ type goModInfo struct {
 }
 
 // parseGoMod reads the go directive and the requirements of a go.mod file
-// with plain string scanning.
-func parseGoMod(text string) (goModInfo, error) {
+// with golang.org/x/mod/modfile, the go command's own parser.
+func parseGoMod(name, text string) (goModInfo, error) {
 	info := goModInfo{requires: map[string]string{}}
-	inRequire := false
-	for i, line := range strings.Split(text, "\n") {
-		if c := strings.Index(line, "//"); c >= 0 {
-			line = line[:c]
-		}
-		fields := strings.Fields(line)
-		switch {
-		case len(fields) == 0:
-		case inRequire && fields[0] == ")":
-			inRequire = false
-		case inRequire:
-			if len(fields) != 2 {
-				return info, fmt.Errorf("go.mod:%d: bad requirement %q", i+1, line)
-			}
-			info.requires[fields[0]] = fields[1]
-		case fields[0] == "go" && len(fields) == 2:
-			info.goVersion = fields[1]
-		case fields[0] == "require" && len(fields) == 2 && fields[1] == "(":
-			inRequire = true
-		case fields[0] == "require" && len(fields) == 3:
-			info.requires[fields[1]] = fields[2]
-		}
+	f, err := modfile.Parse(name, []byte(text), nil)
+	if err != nil {
+		return info, err
 	}
-	if info.goVersion == "" {
-		return info, fmt.Errorf("go.mod: no go directive")
+	if f.Go == nil {
+		return info, fmt.Errorf("%s: no go directive", name)
+	}
+	info.goVersion = f.Go.Version
+	for _, r := range f.Require {
+		info.requires[r.Mod.Path] = r.Mod.Version
 	}
 	return info, nil
 }
@@ -361,7 +348,7 @@ func TestDockerfileMatchesGoMod(t *testing.T) {
 		}
 		return string(b)
 	}
-	mod, err := parseGoMod(read("../go.mod"))
+	mod, err := parseGoMod("../go.mod", read("../go.mod"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -370,16 +357,16 @@ func TestDockerfileMatchesGoMod(t *testing.T) {
 			t.Errorf("go.mod: %s not found among the requirements", path)
 		}
 	}
-	for _, err := range checkDockerfile(read("../docker/Dockerfile"), mod) {
+	for _, err := range checkDockerfile(read("Dockerfile"), mod) {
 		t.Error("docker/Dockerfile: ", err)
 	}
-	for _, err := range checkDockerRunDocs(read("../docker/README.md")) {
+	for _, err := range checkDockerRunDocs(read("README.md")) {
 		t.Error("docker/README.md: ", err)
 	}
 }
 
 func TestDockerChecksCatch(t *testing.T) {
-	mod, err := parseGoMod(`module example.com/m // comment
+	mod, err := parseGoMod("go.mod", `module example.com/m // comment
 
 go 1.26
 
@@ -397,6 +384,11 @@ tool github.com/janpfeifer/gonb
 	}
 	if mod.goVersion != "1.26" || mod.requires["github.com/gomlx/go-xla"] != "v0.1.4" || len(mod.requires) != 3 {
 		t.Fatalf("parseGoMod: %+v", mod)
+	}
+	for _, bad := range []string{"module example.com/m\n", "module example.com/m\ngo 1.26\nrequire github.com/gomlx/gomlx\n"} {
+		if _, err := parseGoMod("go.mod", bad); err == nil {
+			t.Errorf("parseGoMod(%q): no error", bad)
+		}
 	}
 
 	const good = `# syntax=docker/dockerfile:1
