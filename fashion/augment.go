@@ -6,7 +6,7 @@ import (
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:staticcheck
 	"github.com/gomlx/gomlx/pkg/core/shapes"
-	"github.com/gomlx/gomlx/pkg/ml/context"
+	mlcontext "github.com/gomlx/gomlx/pkg/ml/context"
 )
 
 // ImageSide is the width and height of a Fashion-MNIST image.
@@ -35,19 +35,19 @@ type augmentation struct {
 // (erase, its probability). Pixels shifted in and erased ones are
 // black (fill, black standardized). Each example draws its own, at every
 // step; validation and test images never pass through here.
-func augment(ctx *context.Context, x *Node, a augmentation, fill float32) *Node {
+func augment(mctx *mlcontext.Context, x *Node, a augmentation, fill float32) *Node {
 	if a == (augmentation{}) {
 		return x
 	}
 	g := x.Graph()
 	b := x.Shape().Dimensions[0]
 	perExample := shapes.Make(dtypes.Int32, b)
-	uniform := func() *Node { return ctx.RandomUniform(g, shapes.Make(DType, b)) }
+	uniform := func() *Node { return mctx.RandomUniform(g, shapes.Make(DType, b)) }
 	dy, dx := Zeros(g, perExample), Zeros(g, perExample)
 	if a.shift > 0 {
 		n := 2*a.shift + 1
-		dy = AddScalar(ConvertDType(ctx.RandomIntN(g, int32(n), perExample), dtypes.Int32), float64(-a.shift))
-		dx = AddScalar(ConvertDType(ctx.RandomIntN(g, int32(n), perExample), dtypes.Int32), float64(-a.shift))
+		dy = AddScalar(ConvertDType(mctx.RandomIntN(g, int32(n), perExample), dtypes.Int32), float64(-a.shift))
+		dx = AddScalar(ConvertDType(mctx.RandomIntN(g, int32(n), perExample), dtypes.Int32), float64(-a.shift))
 	}
 	flip := Zeros(g, shapes.Make(dtypes.Bool, b))
 	if a.flip {

@@ -7,7 +7,7 @@ import (
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:staticcheck
 	"github.com/gomlx/gomlx/pkg/core/tensors"
-	"github.com/gomlx/gomlx/pkg/ml/context"
+	mlcontext "github.com/gomlx/gomlx/pkg/ml/context"
 )
 
 // distinctImages are b images whose pixels are all different numbers.
@@ -111,11 +111,11 @@ func TestAugmentDraws(t *testing.T) {
 		}
 	}
 	draw := func(seed int64, a augmentation) []float32 {
-		ctx := context.New()
-		if err := ctx.SetRNGStateFromSeed(seed); err != nil {
+		mctx := mlcontext.New()
+		if err := mctx.SetRNGStateFromSeed(seed); err != nil {
 			t.Fatal(err)
 		}
-		exec := context.MustNewExec(testBackend(t), ctx, func(ctx *context.Context, x *Node) *Node { return augment(ctx, x, a, 0) })
+		exec := mlcontext.MustNewExec(testBackend(t), mctx, func(mctx *mlcontext.Context, x *Node) *Node { return augment(mctx, x, a, 0) })
 		defer exec.Finalize()
 		out, err := exec.Exec(tensors.FromFlatDataAndDimensions(x, b, NumPixels))
 		if err != nil {

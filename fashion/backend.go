@@ -12,44 +12,6 @@ import (
 	"github.com/gomlx/gomlx/backends/xla"
 )
 
-// The pure-Go backend's options. GoMLX v0.26.0's pure-Go backend deadlocks
-// when it runs ops in parallel on its bounded worker pool: each op holds a
-// worker while its matrix product waits for sub-tasks from the same pool, and
-// when every worker is such an op nobody runs them (always with
-// go:parallelism=1, about once in twenty runs with the default pool; a run
-// with ops_parallel,dotgeneral_large hung here too). With parallelism=-1
-// the pool is unbounded: every task gets a goroutine at once, nothing waits
-// for a worker, so it cannot deadlock, and independent ops (the two halves of
-// a batch, see Model.logitsInParts; the updates of different weights) run on
-// both cores, which makes an epoch faster (docs/performance.md has the
-// figures).
-// When the user bounds the pool (parallelism=N), ops_sequential is forced:
-// ops then run on the caller's goroutine, which holds no worker.
-// TestGoBackendDoesNotHang runs many steps in each setting under a timeout.
-//
-// go test -race reports a data race in GoMLX v0.26.0's parallel op execution
-// (backends/simplego/exec.go): an op decides whether it may overwrite an
-// input in place by reading the input's use counter (line 430) without the
-// lock under which the input's other users increment it (line 478) once
-// they have finished. A stale read only forgoes the in-place write; a fresh
-// one comes after the other user's reads, which end before its mutex
-// operations. So the race is in the bookkeeping, not in the values: training
-// gave bit-identical losses run after run (TestStepsPerCall) and equal to
-// ops_sequential's. Built with -race (raceDetector), the package runs the ops
-// in sequence instead, so that programs and tests using it can look for races
-// of their own.
-const (
-	goUnbounded  = "parallelism=-1"
-	goParallel   = "ops_parallel"
-	goSequential = "ops_sequential"
-	// goFastOptions is added unless another DotGeneral algorithm is chosen:
-	// the blocked ("large") matrix product is faster for this MLP's products
-	// ([128,784]·[784,120] and its gradient) than the one GoMLX picks for
-	// them: one epoch took 15.7 s by default, 10.7 s with dotgeneral_large
-	// (same losses; go run ./cmd/fashion train -epochs 1 -backend go:<options>).
-	goFastOptions = "dotgeneral_large"
-)
-
 // Backend is a GoMLX backend plus why it was chosen.
 type Backend struct {
 	backends.Backend
@@ -76,7 +38,7 @@ func validateBackendName(name string) error {
 //   - "auto": $GOMLX_BACKEND if set; else XLA (CUDA, then CPU) when a PJRT
 //     plugin is already installed (never downloading one); else "go".
 //   - "go" or "go:<options>": GoMLX's pure-Go backend, with options that
-//     cannot deadlock (see goUnbounded).
+//     cannot deadlock (see goConfig).
 //   - "xla" or "xla:<plugin>": GoMLX's XLA backend; an error if no plugin
 //     is installed.
 //
@@ -128,40 +90,6 @@ func newBackendIn(name, autotuneRoot string) (*Backend, error) {
 	return &Backend{Backend: b, Config: config, Reason: reason}, nil
 }
 
-// goConfig completes pure-Go backend options as explained at goUnbounded.
-func goConfig(opts string) string {
-	var parts []string
-	parallelism, sequential, algorithm := "", false, false
-	for _, o := range strings.Split(opts, ",") {
-		switch {
-		case o == "" || o == goParallel:
-		case o == goSequential:
-			sequential = true
-		case strings.HasPrefix(o, "parallelism="):
-			parallelism = o
-		default:
-			parts = append(parts, o)
-			algorithm = algorithm || strings.HasPrefix(o, "dotgeneral_")
-		}
-	}
-	if !algorithm {
-		parts = append(parts, goFastOptions)
-	}
-	switch {
-	case parallelism == "" || parallelism == goUnbounded:
-		parts = append([]string{goUnbounded}, parts...)
-		if sequential || raceDetector {
-			parts = append(parts, goSequential)
-		} else {
-			parts = append(parts, goParallel)
-		}
-	default:
-		parts = append([]string{parallelism}, parts...)
-		parts = append(parts, goSequential)
-	}
-	return simplego.BackendName + ":" + strings.Join(parts, ",")
-}
-
 // newBackend turns GoMLX's panics on bad configurations into errors. An
 // XLA backend gets its plugin kind's client options (xlaClientOptions) and,
 // on CUDA, XLA flags (cudaXLAFlags) before the plugin loads.
@@ -182,29 +110,8 @@ func newBackend(config, autotuneRoot string) (b backends.Backend, err error) {
 		}
 		return xla.NewWithOptions(opts, options)
 	}
-	if strings.HasPrefix(config, simplego.BackendName+":") && strings.Contains(config, "parallelism=") {
-		// GoMLX v0.26.0 prints "SimpleGo backend: parallelism set to N" to
-		// stdout whenever parallelism is configured, which the package does
-		// for every run: the line would fill each notebook cell's output.
-		defer quietStdout()()
-	}
+	defer hideParallelismLine(config)() // gomlx_workarounds.go
 	return backends.NewWithConfig(config)
-}
-
-// quietStdout sends os.Stdout to the null device until the returned function
-// is called. Only for the instant of creating a backend: other goroutines'
-// prints in that instant would be lost too.
-func quietStdout() (restore func()) {
-	null, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
-	if err != nil {
-		return func() {}
-	}
-	saved := os.Stdout
-	os.Stdout = null
-	return func() {
-		os.Stdout = saved
-		null.Close()
-	}
 }
 
 // IsGo reports whether this is GoMLX's pure-Go backend.

@@ -72,6 +72,9 @@ func TestAutoPicksInstalledXLA(t *testing.T) {
 // TestXLAMatchesGo trains the exercise's model a few steps on both backends
 // from the same initial weights and batches.
 func TestXLAMatchesGo(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains: not in -short")
+	}
 	backend := xlaCPUOrSkip(t)
 	data := loadReal(t)
 	cfg := quickConfig(1280, 2) // 2 × 10 steps

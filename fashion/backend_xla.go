@@ -198,8 +198,9 @@ const (
 //   - the CUDA data dir: go-xla v0.1.4 points XLA at its author's home
 //     directory (pjrt/cuda_linux.go) unless XLA_FLAGS names one;
 //   - the per-fusion autotune cache, so that a new process (each notebook
-//     cell is one) does not autotune again what an earlier one did: on an
-//     H200 a 1-epoch run's first epoch went from 11.3 s to 4.7 s.
+//     cell is one) does not autotune again what an earlier one did, which
+//     took more than half of a 1-epoch run's first epoch on an H200
+//     (docs/performance.md).
 func cudaXLAFlags(existing, dataDir, autotuneDir string) string {
 	flags := strings.Fields(existing)
 	has := func(name string) bool {

@@ -191,23 +191,33 @@ func (d *deviceBatches) close() {
 // and standardizes the images with table, as takeBatches does on the host.
 func gatherBatch(allX, allY, idx *Node, table *[256]float32) (x, y *Node) {
 	at := ExpandAxes(idx, -1) // [B,1]: one index per example
-	return standardizeGraph(Gather(allX, at), table, false), Gather(allY, at)
+	return standardizeLookup(Gather(allX, at), table), Gather(allY, at)
 }
 
-// standardizeGraph maps uint8 images [B,784] to their standardized float32
-// values inside the graph: the same values as Standardize, bit for bit
-// (TestBatchesStandardizeAlike). With arith it computes them as Standardize
-// does, (x/255 − mean)/std in float32, which the pure-Go backend executes
-// literally and faster than a gather of one value at a time; XLA may
-// rewrite that arithmetic (seen: results 1 ulp off), so there the graph
-// looks the values up in table.
-func standardizeGraph(pixels *Node, table *[256]float32, arith bool) *Node {
-	if arith {
-		// Div, not DivScalar, which multiplies by the reciprocal.
-		g := pixels.Graph()
-		x := Div(ConvertDType(pixels, DType), Scalar(g, DType, 255))
-		return Div(Sub(x, Scalar(g, DType, Mean)), Scalar(g, DType, Std))
+// standardizeOn maps uint8 images [B,784] to their standardized float32
+// values inside the graph, in the form that gives Standardize's values bit
+// for bit on backend b (TestBatchesStandardizeAlike): standardizeArith on
+// the pure-Go backend, which executes it literally and faster than a gather
+// of one value at a time; standardizeLookup on XLA, which may rewrite the
+// arithmetic (seen: results 1 ulp off).
+func standardizeOn(b *Backend, pixels *Node, table *[256]float32) *Node {
+	if b.IsGo() {
+		return standardizeArith(pixels)
 	}
+	return standardizeLookup(pixels, table)
+}
+
+// standardizeArith computes (x/255 − mean)/std in float32, as Standardize
+// does.
+func standardizeArith(pixels *Node) *Node {
+	// Div, not DivScalar, which multiplies by the reciprocal.
+	g := pixels.Graph()
+	x := Div(ConvertDType(pixels, DType), Scalar(g, DType, 255))
+	return Div(Sub(x, Scalar(g, DType, Mean)), Scalar(g, DType, Std))
+}
+
+// standardizeLookup looks each pixel's value up in table (standardTable).
+func standardizeLookup(pixels *Node, table *[256]float32) *Node {
 	// The pixels as one column [B·784,1] of indices into the table: GoMLX
 	// v0.26.0's shape check of Gather compares the index axis with the
 	// operand's rank (1), not the indices' rank, so [B,784,1] is refused.

@@ -103,11 +103,17 @@ func (c Cache) Load(key string) (*Run, error) {
 	return run, nil
 }
 
-// Store saves a run and its parameters under run.Key. With replace false an
-// existing valid entry is kept and returned instead (another process stored
-// the same run first); with replace true it is replaced. The returned run is
-// the one the cache now holds.
-func (c Cache) Store(run *Run, replace bool) (*Run, error) {
+// Store saves a run and its parameters under run.Key, unless a valid entry
+// is there already (another process stored the same run first): that one is
+// kept and returned. The returned run is the one the cache now holds.
+func (c Cache) Store(run *Run) (*Run, error) { return c.store(run, false) }
+
+// Replace saves a run and its parameters under run.Key, replacing an
+// existing entry, and returns run.
+func (c Cache) Replace(run *Run) (*Run, error) { return c.store(run, true) }
+
+// store is Store, or Replace when replace is true.
+func (c Cache) store(run *Run, replace bool) (*Run, error) {
 	if run.Key == "" || len(run.Params) == 0 {
 		return nil, errors.New("fashion: only a run with a key and parameters can be cached")
 	}
@@ -188,7 +194,8 @@ func (c Cache) Runs() ([]*Run, error) {
 	return runs, nil
 }
 
-// CacheOptions configure TrainCached.
+// CacheOptions configure TrainCached; its context is TrainCached's first
+// argument.
 type CacheOptions struct {
 	Cache Cache  // where runs are kept; Dir "" = DefaultRunsDir()
 	Name  string // a label for a run trained now (e.g. "dropout"), kept in its record
@@ -199,25 +206,19 @@ type CacheOptions struct {
 	// Session, if not nil, trains in it: runs with the same graphs compile
 	// once (see Session). Nil: a session of the run's own.
 	Session *Session
-
-	// Context, if not nil, stops training between steps when it is done;
-	// nothing is stored then.
-	Context context.Context
 }
 
 // TrainCached returns the stored run of cfg on this data and code if there is
 // a valid one, else trains it and stores it. fromCache says which. A stored
 // run keeps the Name it was stored with; the returned copy carries
-// opts.Name when one is given.
-func TrainCached(d *Data, cfg Config, opts CacheOptions) (run *Run, fromCache bool, err error) {
+// opts.Name when one is given. Training stops between steps once ctx is
+// done, and nothing is stored then.
+func TrainCached(ctx context.Context, d *Data, cfg Config, opts CacheOptions) (run *Run, fromCache bool, err error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, false, err
 	}
 	if opts.Cache.Dir == "" {
 		opts.Cache.Dir = DefaultRunsDir()
-	}
-	if opts.Context == nil {
-		opts.Context = context.Background()
 	}
 	key := RunKey(cfg, d.Checksum)
 	label := func(r *Run) *Run {
@@ -241,12 +242,16 @@ func TrainCached(d *Data, cfg Config, opts CacheOptions) (run *Run, fromCache bo
 		sess.RunsDir = opts.Cache.Dir
 		defer sess.Close()
 	}
-	run, err = sess.trainValidated(opts.Context, d, cfg, opts.Hooks)
+	run, err = sess.trainValidated(ctx, d, cfg, opts.Hooks)
 	if err != nil {
 		return nil, false, err
 	}
 	run.Key, run.Name, run.DataChecksum, run.CodeVersion, run.Quick = key, opts.Name, d.Checksum, CodeVersion(), opts.Quick
-	stored, err := opts.Cache.Store(run, opts.Force)
+	store := opts.Cache.Store
+	if opts.Force {
+		store = opts.Cache.Replace
+	}
+	stored, err := store(run)
 	if err != nil {
 		return nil, false, err
 	}

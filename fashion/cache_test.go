@@ -1,6 +1,7 @@
 package fashion
 
 import (
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -26,10 +27,13 @@ func TestRunKey(t *testing.T) {
 }
 
 func TestTrainCached(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains: not in -short")
+	}
 	data := loadReal(t)
 	cache := Cache{Dir: t.TempDir()}
 	cfg := quickConfig(500, 1)
-	trained, fromCache, err := TrainCached(data, cfg, CacheOptions{Cache: cache, Name: "tiny"})
+	trained, fromCache, err := TrainCached(context.Background(), data, cfg, CacheOptions{Cache: cache, Name: "tiny"})
 	if err != nil || fromCache {
 		t.Fatalf("first TrainCached: fromCache=%v err=%v, want a fresh run", fromCache, err)
 	}
@@ -52,7 +56,7 @@ func TestTrainCached(t *testing.T) {
 	} {
 		step.damage()
 		step.opts.Cache, step.opts.Name = cache, "tiny"
-		run, fromCache, err := TrainCached(data, cfg, step.opts)
+		run, fromCache, err := TrainCached(context.Background(), data, cfg, step.opts)
 		if err != nil {
 			t.Fatalf("%s: %v", step.name, err)
 		}

@@ -45,7 +45,10 @@ func sourceNames() []string {
 
 // CodeVersion is a short hash of the package's non-test sources: the code
 // that decides training results. Comments and layout are not part of it.
-var CodeVersion = sync.OnceValue(func() string {
+func CodeVersion() string { return codeVersion() }
+
+// codeVersion computes CodeVersion once per process.
+var codeVersion = sync.OnceValue(func() string {
 	files := make(map[string][]byte)
 	for _, name := range sourceNames() {
 		data, err := sources.ReadFile(name)

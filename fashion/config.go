@@ -164,15 +164,32 @@ type Config struct {
 	Backend string `json:"backend"`
 }
 
-// The valid values of the Config fields that take names.
-var (
-	Activations = []string{"relu", "leaky_relu", "elu", "selu", "gelu", "silu", "tanh"}
-	Inits       = []string{"pytorch", "he_normal", "he_uniform", "xavier_normal", "xavier_uniform", "lecun_normal"}
-	Norms       = []string{"none", "batch", "layer"}
-	Optimizers  = []string{"sgd", "rmsprop", "adam", "adamw"}
-	Schedules   = []string{"constant", "step", "exponential", "cosine", "onecycle", "plateau"}
-	ScheduleBys = []string{"epoch", "step"}
-)
+// The valid values of the Config fields that take names, each a new slice
+// on every call (a caller cannot change what Validate accepts).
+
+// Activations are the valid values of Config.Activation.
+func Activations() []string {
+	return []string{"relu", "leaky_relu", "elu", "selu", "gelu", "silu", "tanh"}
+}
+
+// Inits are the valid values of Config.Init.
+func Inits() []string {
+	return []string{"pytorch", "he_normal", "he_uniform", "xavier_normal", "xavier_uniform", "lecun_normal"}
+}
+
+// Norms are the valid values of Config.Norm.
+func Norms() []string { return []string{"none", "batch", "layer"} }
+
+// Optimizers are the valid values of Config.Optimizer.
+func Optimizers() []string { return []string{"sgd", "rmsprop", "adam", "adamw"} }
+
+// Schedules are the valid values of Config.Schedule.
+func Schedules() []string {
+	return []string{"constant", "step", "exponential", "cosine", "onecycle", "plateau"}
+}
+
+// ScheduleBys are the valid values of Config.ScheduleBy.
+func ScheduleBys() []string { return []string{"epoch", "step"} }
 
 // DefaultConfig returns the exercise's settings: MLP 784-120-72-48-10 with
 // ReLU, PyTorch's default initialization, RMSprop(lr=1e-4, momentum=0.9),
@@ -225,12 +242,12 @@ func (c Config) Validate() error {
 			bad(field, fmt.Sprintf("%q", value), "one of "+strings.Join(valid, ", "))
 		}
 	}
-	oneOf("Activation", c.Activation, Activations)
-	oneOf("Init", c.Init, Inits)
-	oneOf("Norm", c.Norm, Norms)
-	oneOf("Optimizer", c.Optimizer, Optimizers)
-	oneOf("Schedule", c.Schedule, Schedules)
-	oneOf("ScheduleBy", c.ScheduleBy, ScheduleBys)
+	oneOf("Activation", c.Activation, Activations())
+	oneOf("Init", c.Init, Inits())
+	oneOf("Norm", c.Norm, Norms())
+	oneOf("Optimizer", c.Optimizer, Optimizers())
+	oneOf("Schedule", c.Schedule, Schedules())
+	oneOf("ScheduleBy", c.ScheduleBy, ScheduleBys())
 	intIn := func(field string, v, lo, hi int) {
 		if v < lo || v > hi {
 			bad(field, v, fmt.Sprintf("an integer in %d..%d", lo, hi))

@@ -55,34 +55,31 @@ const (
 // order used by DataChecksum and by Download.
 var fileNames = [4]string{trainImagesFile, trainLabelsFile, testImagesFile, testLabelsFile}
 
-// Checksums maps the base name of each Fashion-MNIST file (without ".gz") to
-// the hex SHA-256 of its decompressed content. Hashing the decompressed
-// content makes the check independent of how a copy was compressed, so a
-// .gz file and the raw file it decompresses to verify the same way.
-var Checksums = map[string]string{
-	"train-images-idx3-ubyte": "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888",
-	"train-labels-idx1-ubyte": "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9",
-	"t10k-images-idx3-ubyte":  "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b",
-	"t10k-labels-idx1-ubyte":  "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34",
-}
-
-// lookupChecksum returns the expected checksum of a file's decompressed
-// content. It is a variable so that tests can substitute the checksums of
-// small generated files.
-var lookupChecksum = func(base string) (string, bool) {
-	sum, ok := Checksums[base]
-	return sum, ok
+// Checksums returns, for the base name of each Fashion-MNIST file (without
+// ".gz"), the hex SHA-256 of its decompressed content: a new map on each
+// call, so a caller cannot change what the package verifies. Hashing the
+// decompressed content makes the check independent of how a copy was
+// compressed, so a .gz file and the raw file it decompresses to verify the
+// same way.
+func Checksums() map[string]string {
+	return map[string]string{
+		"train-images-idx3-ubyte": "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888",
+		"train-labels-idx1-ubyte": "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9",
+		"t10k-images-idx3-ubyte":  "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b",
+		"t10k-labels-idx1-ubyte":  "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34",
+	}
 }
 
 // DataChecksum returns a short hash that identifies the official data set:
-// the first 16 hex digits of the SHA-256 of the four entries of Checksums
+// the first 16 hex digits of the SHA-256 of the four entries of Checksums()
 // concatenated in the order train images, train labels, test images, test
 // labels. It is meant as part of a cache key; Data.Checksum is computed the
 // same way from the content actually read, so the two agree for verified data.
 func DataChecksum() string {
+	official := Checksums()
 	var sums [4]string
 	for i, name := range fileNames {
-		sums[i] = Checksums[name]
+		sums[i] = official[name]
 	}
 	return combineChecksums(sums)
 }
@@ -179,13 +176,30 @@ const (
 	sourceDownloaded = "downloaded"
 )
 
-// Places searched by FindDir. They are variables so that tests can replace
-// them.
-var (
-	envDir    = "FASHION_MNIST_DIR"
-	localDir  = filepath.Join("data", "fashion-mnist")
-	systemDir = "/usr/share/datasets/fashion-mnist" // Debian package dataset-fashion-mnist
+// The places FindDir searches, in order: the directory named by the
+// environment variable envDir, localDir (relative to the working
+// directory; downloads go there too), then the system directory (see
+// dataSpec).
+const (
+	envDir   = "FASHION_MNIST_DIR"
+	localDir = "data" + string(filepath.Separator) + "fashion-mnist"
 )
+
+// dataSpec is what the package takes the data set to be: the checksum of
+// each file, and the system directory FindDir searches last. LoadWith,
+// FindDir and Download use officialSpec(); the tests give their own
+// (generated files, a machine-independent search) through
+// LoadOptions.spec, findDir and download, so no package state changes.
+type dataSpec struct {
+	checksums map[string]string // base name (no ".gz") -> hex SHA-256 of the decompressed content
+	systemDir string
+}
+
+// officialSpec is the official data set, in the place where the Debian
+// package dataset-fashion-mnist installs it.
+func officialSpec() *dataSpec {
+	return &dataSpec{checksums: Checksums(), systemDir: "/usr/share/datasets/fashion-mnist"}
+}
 
 // envNoVerify names the environment variable that turns checksum
 // verification off, like LoadOptions.NoVerify, when set to a true value
@@ -215,6 +229,9 @@ type LoadOptions struct {
 	MirrorURL string
 	// Progress receives the download progress bar; nil means os.Stderr.
 	Progress io.Writer
+
+	// spec replaces officialSpec() (tests only).
+	spec *dataSpec
 }
 
 // Load reads the data set from dir, or, if dir is "", from the first place
@@ -236,14 +253,18 @@ func Load(dir string) (*Data, error) {
 //
 // Unless verification is turned off (opts.NoVerify or
 // FASHION_MNIST_NO_VERIFY=1), the SHA-256 of each file's decompressed
-// content must match Checksums.
+// content must match Checksums().
 func LoadWith(opts LoadOptions) (*Data, error) {
 	noVerify := opts.NoVerify
 	if v, err := strconv.ParseBool(os.Getenv(envNoVerify)); err == nil && v {
 		noVerify = true
 	}
+	spec := opts.spec
+	if spec == nil {
+		spec = officialSpec()
+	}
 
-	dir, source, err := FindDir(opts.Dir)
+	dir, source, err := findDir(opts.Dir, spec.systemDir)
 	if err != nil {
 		if opts.Dir != "" || opts.NoDownload || !errors.Is(err, fs.ErrNotExist) {
 			return nil, err
@@ -260,7 +281,7 @@ func LoadWith(opts LoadOptions) (*Data, error) {
 		// take seconds on a working connection.
 		ctx, cancel := context.WithTimeout(context.Background(), downloadTimeout)
 		defer cancel()
-		if dlErr := Download(ctx, mirror, localDir, progress); dlErr != nil {
+		if dlErr := download(ctx, mirror, localDir, progress, spec.checksums); dlErr != nil {
 			return nil, fmt.Errorf("%w\nfashion: downloading instead failed: %w", err, dlErr)
 		}
 		dir, source = absDir(localDir), sourceDownloaded
@@ -298,7 +319,7 @@ func LoadWith(opts LoadOptions) (*Data, error) {
 	}
 	if !noVerify {
 		for i, name := range fileNames {
-			if err := checkSum(paths[i], name, sums[i]); err != nil {
+			if err := checkSum(paths[i], name, sums[i], spec.checksums); err != nil {
 				return nil, err
 			}
 		}
@@ -310,9 +331,9 @@ func LoadWith(opts LoadOptions) (*Data, error) {
 }
 
 // checkSum compares got, the hex SHA-256 of the content of path, with the
-// expected checksum of the file with base name name.
-func checkSum(path, name, got string) error {
-	want, ok := lookupChecksum(name)
+// checksum of the file with base name name in checksums.
+func checkSum(path, name, got string, checksums map[string]string) error {
+	want, ok := checksums[name]
 	if !ok {
 		return fmt.Errorf("fashion: %s: no known checksum for %s", path, name)
 	}
@@ -336,6 +357,11 @@ func checkSum(path, name, got string) error {
 // When no directory qualifies the error, which wraps fs.ErrNotExist, says
 // what is missing in each place.
 func FindDir(explicit string) (dir, source string, err error) {
+	return findDir(explicit, officialSpec().systemDir)
+}
+
+// findDir is FindDir with systemDir as the last place searched.
+func findDir(explicit, systemDir string) (dir, source string, err error) {
 	if explicit != "" {
 		dir := absDir(explicit)
 		if _, missing := dirFiles(dir); len(missing) > 0 {

@@ -88,21 +88,21 @@ func smallDataset() map[string][]byte {
 	}
 }
 
-// useChecksumsOf makes the package expect the checksums of files (raw
-// content keyed by base name) for the rest of the test.
-func useChecksumsOf(t *testing.T, files map[string][]byte) {
-	t.Helper()
+// checksumsOf returns the checksums of files (raw content keyed by base
+// name), keyed by base name as Checksums() is.
+func checksumsOf(files map[string][]byte) map[string]string {
 	sums := map[string]string{}
 	for name, content := range files {
 		s := sha256.Sum256(content)
 		sums[name] = hex.EncodeToString(s[:])
 	}
-	old := lookupChecksum
-	lookupChecksum = func(base string) (string, bool) {
-		s, ok := sums[base]
-		return s, ok
-	}
-	t.Cleanup(func() { lookupChecksum = old })
+	return sums
+}
+
+// specFor is the data spec of files (raw content keyed by base name), with
+// systemDir searched last.
+func specFor(files map[string][]byte, systemDir string) *dataSpec {
+	return &dataSpec{checksums: checksumsOf(files), systemDir: systemDir}
 }
 
 // writeFiles writes files (raw content keyed by base name) into dir,
@@ -139,19 +139,16 @@ func wantErr(t *testing.T, err error, wants ...string) {
 }
 
 // isolate makes the search of FindDir independent of the machine: it
-// changes into a fresh directory, unsets $FASHION_MNIST_DIR and
-// FASHION_MNIST_NO_VERIFY, and points the system directory at a path that
-// does not exist. It returns the new working directory.
-func isolate(t *testing.T) string {
+// changes into a fresh directory and unsets $FASHION_MNIST_DIR and
+// FASHION_MNIST_NO_VERIFY. It returns the new working directory and a
+// system directory that does not exist, for findDir or a dataSpec.
+func isolate(t *testing.T) (wd, systemDir string) {
 	t.Helper()
-	wd := t.TempDir()
+	wd = t.TempDir()
 	t.Chdir(wd)
 	t.Setenv(envDir, "")
 	t.Setenv(envNoVerify, "")
-	old := systemDir
-	systemDir = filepath.Join(wd, "no-system-dir")
-	t.Cleanup(func() { systemDir = old })
-	return wd
+	return wd, filepath.Join(wd, "no-system-dir")
 }
 
 // ---- Tests on the real data. ----
@@ -221,6 +218,9 @@ func TestLoadRealData(t *testing.T) {
 }
 
 func TestLoadRealDataVerified(t *testing.T) {
+	if testing.Short() {
+		t.Skip("slow: not in -short")
+	}
 	d := loadReal(t) // skips if the data is missing
 	t.Setenv(envNoVerify, "")
 	// Verification on, checked through the paths actually used.
@@ -228,16 +228,10 @@ func TestLoadRealDataVerified(t *testing.T) {
 		t.Fatalf("LoadWith(%s) with verification: %v", d.Dir, err)
 	}
 	// And a wrong expectation must be caught.
-	old := lookupChecksum
-	lookupChecksum = func(base string) (string, bool) {
-		if base == testLabelsFile {
-			return strings.Repeat("0", 64), true
-		}
-		return old(base)
-	}
-	t.Cleanup(func() { lookupChecksum = old })
-	_, err := LoadWith(LoadOptions{Dir: d.Dir, NoDownload: true})
-	wantErr(t, err, testLabelsFile, "checksum mismatch", Checksums[testLabelsFile])
+	spec := officialSpec()
+	spec.checksums[testLabelsFile] = strings.Repeat("0", 64)
+	_, err := LoadWith(LoadOptions{Dir: d.Dir, NoDownload: true, spec: spec})
+	wantErr(t, err, testLabelsFile, "checksum mismatch", Checksums()[testLabelsFile])
 }
 
 func TestDataChecksum(t *testing.T) {
@@ -248,8 +242,9 @@ func TestDataChecksum(t *testing.T) {
 	if _, err := hex.DecodeString(got); err != nil {
 		t.Fatalf("DataChecksum() = %q: %v", got, err)
 	}
-	h := sha256.Sum256([]byte(Checksums["train-images-idx3-ubyte"] + Checksums["train-labels-idx1-ubyte"] +
-		Checksums["t10k-images-idx3-ubyte"] + Checksums["t10k-labels-idx1-ubyte"]))
+	sums := Checksums()
+	h := sha256.Sum256([]byte(sums["train-images-idx3-ubyte"] + sums["train-labels-idx1-ubyte"] +
+		sums["t10k-images-idx3-ubyte"] + sums["t10k-labels-idx1-ubyte"]))
 	if want := hex.EncodeToString(h[:])[:16]; got != want {
 		t.Errorf("DataChecksum() = %s, want %s", got, want)
 	}
@@ -287,11 +282,10 @@ func TestLoadGeneratedGzAndRaw(t *testing.T) {
 		}, trainImagesFile + ".gz"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			isolate(t)
-			useChecksumsOf(t, files)
+			_, systemDir := isolate(t)
 			dir := t.TempDir()
 			tc.write(t, dir)
-			d, err := LoadWith(LoadOptions{Dir: dir, NoDownload: true})
+			d, err := LoadWith(LoadOptions{Dir: dir, NoDownload: true, spec: specFor(files, systemDir)})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -457,8 +451,7 @@ func TestLoadErrors(t *testing.T) {
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			isolate(t)
-			useChecksumsOf(t, good)
+			_, systemDir := isolate(t)
 			t.Setenv(envNoVerify, tc.env)
 			dir := t.TempDir()
 			writeFiles(t, dir, good, true)
@@ -477,7 +470,7 @@ func TestLoadErrors(t *testing.T) {
 				}
 			}
 
-			d, err := LoadWith(LoadOptions{Dir: dir, NoVerify: tc.noVerify})
+			d, err := LoadWith(LoadOptions{Dir: dir, NoVerify: tc.noVerify, spec: specFor(good, systemDir)})
 			if len(tc.wants) == 0 {
 				if err != nil {
 					t.Fatalf("got error %v, want none", err)
@@ -719,7 +712,7 @@ func TestFindDir(t *testing.T) {
 		{"nothing, env unset", setup{}, "", []string{"$FASHION_MNIST_DIR (not set)"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			wd := isolate(t)
+			wd, systemDir := isolate(t)
 			make := func(state, dir string) string {
 				switch state {
 				case "complete":
@@ -739,7 +732,7 @@ func TestFindDir(t *testing.T) {
 			make(tc.setup.local, filepath.Join(wd, "data", "fashion-mnist"))
 			make(tc.setup.system, systemDir)
 
-			dir, source, err := FindDir(explicit)
+			dir, source, err := findDir(explicit, systemDir)
 			if tc.wantSource == "" {
 				wantErr(t, err, tc.wants...)
 				if !errors.Is(err, fs.ErrNotExist) {
@@ -764,7 +757,7 @@ func TestFindDir(t *testing.T) {
 }
 
 func TestFindDirRelativeExplicit(t *testing.T) {
-	wd := isolate(t)
+	wd, _ := isolate(t)
 	writeFiles(t, filepath.Join(wd, "rel"), smallDataset(), true)
 	dir, source, err := FindDir("rel")
 	if err != nil || source != "explicit" || dir != filepath.Join(wd, "rel") {
@@ -822,13 +815,13 @@ func dirNames(t *testing.T, dir string) []string {
 
 func TestDownload(t *testing.T) {
 	files := smallDataset()
-	useChecksumsOf(t, files)
+	sums := checksumsOf(files)
 	served := gzFilesOf(t, files)
 	m := newMirror(t, served)
 	dir := filepath.Join(t.TempDir(), "sub", "dir") // created by Download
 
 	var progress bytes.Buffer
-	if err := Download(context.Background(), m.URL+"/mirror", dir, &progress); err != nil {
+	if err := download(context.Background(), m.URL+"/mirror", dir, &progress, sums); err != nil {
 		t.Fatal(err)
 	}
 	want := []string{"t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz", "train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"}
@@ -855,13 +848,13 @@ func TestDownload(t *testing.T) {
 	}
 
 	// Loading what was downloaded works.
-	d, err := LoadWith(LoadOptions{Dir: dir, NoDownload: true})
+	d, err := LoadWith(LoadOptions{Dir: dir, NoDownload: true, spec: &dataSpec{checksums: sums}})
 	if err != nil || d.Train.Len() != smallTrainN {
 		t.Fatalf("loading the downloaded files: %v", err)
 	}
 
 	// A second download finds the files in place and fetches nothing.
-	if err := Download(context.Background(), m.URL+"/mirror/", dir, nil); err != nil {
+	if err := download(context.Background(), m.URL+"/mirror/", dir, nil, sums); err != nil {
 		t.Fatal(err)
 	}
 	if m.requests.Load() != 4 {
@@ -872,7 +865,7 @@ func TestDownload(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "t10k-labels-idx1-ubyte.gz"), []byte("junk"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := Download(context.Background(), m.URL+"/mirror/", dir, nil); err != nil {
+	if err := download(context.Background(), m.URL+"/mirror/", dir, nil, sums); err != nil {
 		t.Fatal(err)
 	}
 	if m.requests.Load() != 5 {
@@ -930,7 +923,6 @@ func TestDownloadErrors(t *testing.T) {
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			useChecksumsOf(t, files)
 			served := map[string][]byte{}
 			for key, content := range tc.served {
 				if name, ok := strings.CutPrefix(key, "raw:"); ok {
@@ -949,7 +941,7 @@ func TestDownloadErrors(t *testing.T) {
 				ctx = tc.ctx()
 			}
 			var progress bytes.Buffer
-			err := Download(ctx, m.URL+"/mirror/", dir, &progress)
+			err := download(ctx, m.URL+"/mirror/", dir, &progress, checksumsOf(files))
 			wantErr(t, err, append([]string{"fashion: ", m.URL}, tc.wants...)...)
 			if strings.Contains(tc.name, "checksum") && !errors.Is(err, ErrChecksum) {
 				t.Errorf("error %v does not wrap ErrChecksum", err)
@@ -963,18 +955,18 @@ func TestDownloadErrors(t *testing.T) {
 
 func TestLoadWithDownloads(t *testing.T) {
 	files := smallDataset()
-	useChecksumsOf(t, files)
 	m := newMirror(t, gzFilesOf(t, files))
-	wd := isolate(t)
+	wd, systemDir := isolate(t)
+	spec := specFor(files, systemDir)
 
 	// With NoDownload nothing is fetched.
-	_, err := LoadWith(LoadOptions{NoDownload: true, MirrorURL: m.URL + "/mirror/"})
+	_, err := LoadWith(LoadOptions{NoDownload: true, MirrorURL: m.URL + "/mirror/", spec: spec})
 	wantErr(t, err, "not found", "no-system-dir")
 	if !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("error %v does not wrap fs.ErrNotExist", err)
 	}
 	// Nor with an explicit directory.
-	_, err = LoadWith(LoadOptions{Dir: filepath.Join(wd, "elsewhere"), MirrorURL: m.URL + "/mirror/"})
+	_, err = LoadWith(LoadOptions{Dir: filepath.Join(wd, "elsewhere"), MirrorURL: m.URL + "/mirror/", spec: spec})
 	wantErr(t, err, "elsewhere", "no such directory")
 	if m.requests.Load() != 0 {
 		t.Fatalf("%d requests, want none", m.requests.Load())
@@ -982,11 +974,11 @@ func TestLoadWithDownloads(t *testing.T) {
 
 	// A failing download says both what was not found and why the
 	// download failed.
-	_, err = LoadWith(LoadOptions{MirrorURL: m.URL + "/nothing-here/", Progress: &bytes.Buffer{}})
+	_, err = LoadWith(LoadOptions{MirrorURL: m.URL + "/nothing-here/", Progress: &bytes.Buffer{}, spec: spec})
 	wantErr(t, err, "not found", "downloading instead failed", "404")
 
 	var progress bytes.Buffer
-	d, err := LoadWith(LoadOptions{MirrorURL: m.URL + "/mirror/", Progress: &progress})
+	d, err := LoadWith(LoadOptions{MirrorURL: m.URL + "/mirror/", Progress: &progress, spec: spec})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -1001,7 +993,7 @@ func TestLoadWithDownloads(t *testing.T) {
 	}
 
 	// Next time the downloaded copy is found in ./data/fashion-mnist.
-	d, err = LoadWith(LoadOptions{MirrorURL: m.URL + "/mirror/"})
+	d, err = LoadWith(LoadOptions{MirrorURL: m.URL + "/mirror/", spec: spec})
 	if err != nil || d.Source != "./data/fashion-mnist" {
 		t.Errorf("second LoadWith: Source %q, error %v; want ./data/fashion-mnist", d.Source, err)
 	}

@@ -24,10 +24,16 @@ import (
 //
 // Each file is written to a temporary file in dir while the SHA-256 of its
 // decompressed content is computed, and renamed to its final name only once
-// that matches Checksums; a failed or cancelled download therefore never
+// that matches Checksums(); a failed or cancelled download therefore never
 // leaves a partial file under the final name. A file already present under
 // its final name with the right checksum is not downloaded again.
 func Download(ctx context.Context, mirror, dir string, w io.Writer) error {
+	return download(ctx, mirror, dir, w, Checksums())
+}
+
+// download is Download checking the files against checksums (base name ->
+// hex SHA-256 of the decompressed content).
+func download(ctx context.Context, mirror, dir string, w io.Writer, checksums map[string]string) error {
 	if w == nil {
 		w = io.Discard
 	}
@@ -38,7 +44,7 @@ func Download(ctx context.Context, mirror, dir string, w io.Writer) error {
 		return fmt.Errorf("fashion: creating download directory: %w", err)
 	}
 	for _, name := range fileNames {
-		want, ok := lookupChecksum(name)
+		want, ok := checksums[name]
 		if !ok {
 			return fmt.Errorf("fashion: no known checksum for %s", name)
 		}

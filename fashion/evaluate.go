@@ -7,7 +7,7 @@ import (
 
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:staticcheck
 	"github.com/gomlx/gomlx/pkg/core/tensors"
-	"github.com/gomlx/gomlx/pkg/ml/context"
+	mlcontext "github.com/gomlx/gomlx/pkg/ml/context"
 )
 
 // Evaluation is how a trained model does on a set of examples.
@@ -19,15 +19,15 @@ type Evaluation struct {
 	PerClass    [NumClasses]float64         // accuracy of each true class (recall)
 }
 
-// evaluator is the package's one evaluation graph: validation during
+// evalGraph is the package's one evaluation graph: validation during
 // training, the test score and Run.Evaluate all go through it. Each set it
 // sees is sent to the backend once, as uint8 images in chunks of
 // Config.EvalBatchSize, and standardized inside the graph as the training
 // batches are; an evaluation then sends nothing and reads back two sums (and
 // the predictions when asked).
-type evaluator struct {
+type evalGraph struct {
 	backend *Backend
-	exec    *context.Exec
+	exec    *mlcontext.Exec
 	batch   int
 	sets    map[*Set][]resident
 }
@@ -35,37 +35,36 @@ type evaluator struct {
 // resident is a chunk of a set on the backend.
 type resident struct{ x, y *tensors.Tensor }
 
-// evalResult is an evaluation's raw totals.
-type evalResult struct {
-	sumLoss     float64
-	correct     int
-	predictions []int32
+// evalTotals are an evaluation's raw totals over a set.
+type evalTotals struct {
+	sumLoss float64
+	correct int
 }
 
-// newEvaluator compiles the evaluation graph of model on backend (lazily,
+// newEvalGraph compiles the evaluation graph of model on backend (lazily,
 // once per chunk shape; compiles, if not nil, counts the compilations). The
 // graph returns the chunk's loss sum and right answers as one [2] tensor,
 // one transfer, and the predictions, read only when asked for.
-func newEvaluator(backend *Backend, ctx *context.Context, model *Model, cfg Config, compiles *atomic.Int64) (*evaluator, error) {
+func newEvalGraph(backend *Backend, mctx *mlcontext.Context, model *Model, cfg Config, compiles *atomic.Int64) (*evalGraph, error) {
 	parts := partsFor(backend, cfg)
 	table := standardTable(Mean, Std)
-	exec, err := context.NewExec(backend, ctx, func(ctx *context.Context, pixels, y *Node) []*Node {
+	exec, err := mlcontext.NewExec(backend, mctx, func(mctx *mlcontext.Context, pixels, y *Node) []*Node {
 		if compiles != nil {
 			compiles.Add(1)
 		}
-		x := standardizeGraph(pixels, table, backend.IsGo())
-		logits := model.logitsInParts(ctx, x, parts)
+		x := standardizeOn(backend, pixels, table)
+		logits := model.logitsInParts(mctx, x, parts)
 		totals := Stack([]*Node{ReduceAllSum(crossEntropy(logits, y)), numCorrect(logits, y)}, 0)
 		return []*Node{totals, ArgMax(logits, -1, y.DType())}
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &evaluator{backend: backend, exec: exec, batch: cfg.EvalBatchSize, sets: map[*Set][]resident{}}, nil
+	return &evalGraph{backend: backend, exec: exec, batch: cfg.EvalBatchSize, sets: map[*Set][]resident{}}, nil
 }
 
 // chunks returns s's chunks on the backend, sending them the first time.
-func (e *evaluator) chunks(s *Set) ([]resident, error) {
+func (e *evalGraph) chunks(s *Set) ([]resident, error) {
 	if c, ok := e.sets[s]; ok {
 		return c, nil
 	}
@@ -82,8 +81,25 @@ func (e *evaluator) chunks(s *Set) ([]resident, error) {
 	return c, nil
 }
 
-// evaluate runs the model in evaluation mode over s.
-func (e *evaluator) evaluate(s *Set, predictions bool) (r evalResult, err error) {
+// totals runs the model in evaluation mode over s and returns its totals.
+func (e *evalGraph) totals(s *Set) (evalTotals, error) {
+	return e.run(s, nil)
+}
+
+// totalsAndPredictions is totals plus the predicted class of each example
+// of s.
+func (e *evalGraph) totalsAndPredictions(s *Set) (evalTotals, []int32, error) {
+	predictions := make([]int32, 0, s.Len())
+	r, err := e.run(s, func(chunk *tensors.Tensor) {
+		predictions = append(predictions, tensors.MustCopyFlatData[int32](chunk)...)
+	})
+	return r, predictions, err
+}
+
+// run evaluates s chunk by chunk and passes each chunk's predictions to
+// onPredictions, unless that is nil: reading them back is a transfer that
+// validation does without.
+func (e *evalGraph) run(s *Set, onPredictions func(chunk *tensors.Tensor)) (r evalTotals, err error) {
 	if s.Len() == 0 {
 		return r, errors.New("fashion: evaluating an empty set")
 	}
@@ -92,9 +108,6 @@ func (e *evaluator) evaluate(s *Set, predictions bool) (r evalResult, err error)
 		return r, err
 	}
 	var sumLoss, correct float64
-	if predictions {
-		r.predictions = make([]int32, 0, s.Len())
-	}
 	for _, c := range chunks {
 		out, err := e.exec.Exec(c.x, c.y)
 		if err != nil {
@@ -107,8 +120,8 @@ func (e *evaluator) evaluate(s *Set, predictions bool) (r evalResult, err error)
 		}
 		sumLoss += float64(totals[0])
 		correct += float64(totals[1])
-		if predictions {
-			r.predictions = append(r.predictions, tensors.MustCopyFlatData[int32](out[1])...)
+		if onPredictions != nil {
+			onPredictions(out[1])
 		}
 		finalizeAll(out)
 	}
@@ -116,7 +129,7 @@ func (e *evaluator) evaluate(s *Set, predictions bool) (r evalResult, err error)
 	return r, nil
 }
 
-func (e *evaluator) close() {
+func (e *evalGraph) close() {
 	for _, chunks := range e.sets {
 		for _, c := range chunks {
 			_ = c.x.FinalizeAll()
@@ -130,8 +143,8 @@ func (e *evaluator) close() {
 // several sets (or time evaluation) without rebuilding it.
 type Evaluator struct {
 	backend *Backend
-	ctx     *context.Context
-	eval    *evaluator
+	mctx    *mlcontext.Context
+	eval    *evalGraph
 }
 
 // Evaluate runs the run's trained model (Run.Params) in evaluation mode over
@@ -154,12 +167,12 @@ func (r *Run) NewEvaluator() (e *Evaluator, err error) {
 	if err != nil {
 		return nil, err
 	}
-	e = &Evaluator{backend: backend, ctx: context.New()}
-	if err := setParams(e.ctx, r.Params); err != nil {
+	e = &Evaluator{backend: backend, mctx: mlcontext.New()}
+	if err := setParams(e.mctx, r.Params); err != nil {
 		e.Close()
 		return nil, err
 	}
-	if e.eval, err = newEvaluator(backend, e.ctx, &Model{cfg: r.Config}, r.Config, nil); err != nil {
+	if e.eval, err = newEvalGraph(backend, e.mctx, &Model{cfg: r.Config}, r.Config, nil); err != nil {
 		e.Close()
 		return nil, err
 	}
@@ -171,7 +184,7 @@ func (e *Evaluator) Close() {
 	if e.eval != nil {
 		e.eval.close()
 	}
-	e.ctx.Finalize()
+	e.mctx.Finalize()
 	e.backend.Finalize()
 }
 
@@ -184,11 +197,11 @@ func (e *Evaluator) Evaluate(s *Set) (ev *Evaluation, err error) {
 			err = fmt.Errorf("fashion: evaluation failed: %v", p)
 		}
 	}()
-	r, err := e.eval.evaluate(s, true)
+	r, predictions, err := e.eval.totalsAndPredictions(s)
 	if err != nil {
 		return nil, err
 	}
-	ev = &Evaluation{Predictions: r.predictions}
+	ev = &Evaluation{Predictions: predictions}
 	var perClass [NumClasses]int
 	for i, p := range ev.Predictions {
 		truth := s.Labels[i]

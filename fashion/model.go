@@ -9,46 +9,14 @@ import (
 
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:staticcheck // GoMLX's own style for graph code.
-	"github.com/gomlx/gomlx/pkg/core/shapes"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
-	"github.com/gomlx/gomlx/pkg/ml/context"
-	"github.com/gomlx/gomlx/pkg/ml/context/initializers"
+	mlcontext "github.com/gomlx/gomlx/pkg/ml/context"
 	"github.com/gomlx/gomlx/pkg/ml/layers"
 	"github.com/gomlx/gomlx/pkg/ml/layers/activations"
 )
 
 // DType of the model's weights and activations: float32, as PyTorch's default.
 const DType = dtypes.Float32
-
-// defaultDotVJP is GoMLX's gradient of Dot, kept for the tests that compare
-// it with matmulDotVJP.
-var defaultDotVJP = VJPRegistration[NodeTypeDot]
-
-func init() {
-	// GoMLX v0.26.0 differentiates a matrix product [i,j]·[j,k] by broadcasting
-	// both operands to [i,j,k], multiplying and reducing (rev_autodiff.go,
-	// dotVJP). XLA fuses that away, but the pure-Go backend executes it
-	// literally: for the first layer that is 128·784·120 floats per step and
-	// ~59 s per epoch. The same gradient as two matrix products is
-	// dx = v·Wᵀ and dW = xᵀ·v, ~7 s per epoch. GoMLX has no per-node hook for
-	// a two-input custom gradient, so we register this one for Dot; other
-	// ranks fall back to GoMLX's.
-	VJPRegistration[NodeTypeDot] = matmulDotVJP
-}
-
-// matmulDotVJP is the gradient of a rank-2 Dot as two matrix products.
-func matmulDotVJP(node *Node, vjpOutputs []*Node, outputShape shapes.Shape) []*Node {
-	inputs := node.Inputs()
-	lhs, rhs := inputs[0], inputs[1]
-	if lhs.Rank() != 2 || rhs.Rank() != 2 {
-		return defaultDotVJP(node, vjpOutputs, outputShape)
-	}
-	v := vjpOutputs[0] // [i,k]
-	return []*Node{
-		DotGeneral(v, []int{1}, nil, rhs, []int{1}, nil), // [i,k]·[j,k]ᵀ = [i,j]
-		DotGeneral(lhs, []int{0}, nil, v, []int{0}, nil), // [i,j]ᵀ·[i,k] = [j,k]
-	}
-}
 
 // Model is the MLP's structure; its variables live in a GoMLX context under
 // the scope "model".
@@ -60,29 +28,29 @@ type Model struct {
 // optimizer's), so a run's parameters can be saved and restored as a whole.
 const modelScope = "model"
 
-// NewModel creates the MLP's dense-layer variables in ctx, initialized on the
+// NewModel creates the MLP's dense-layer variables in mctx, initialized on the
 // host from cfg.Seed so that every backend starts from the same weights.
 // Normalization layers create theirs when the graph is first built.
-func NewModel(ctx *context.Context, cfg Config) (*Model, error) {
+func NewModel(mctx *mlcontext.Context, cfg Config) (*Model, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	return newModel(ctx, cfg)
+	return newModel(mctx, cfg)
 }
 
 // newModel is NewModel for a Config already validated (training validates
 // once per run).
-func newModel(ctx *context.Context, cfg Config) (*Model, error) {
-	if err := initDense(ctx, cfg); err != nil {
+func newModel(mctx *mlcontext.Context, cfg Config) (*Model, error) {
+	if err := initDense(mctx, cfg); err != nil {
 		return nil, err
 	}
 	return &Model{cfg: cfg}, nil
 }
 
-// initDense sets the dense layers' weights and biases in ctx to their
+// initDense sets the dense layers' weights and biases in mctx to their
 // initial values for cfg.Seed, creating the variables the first time (a
 // trainer reused for another seed sets the same variables again).
-func initDense(ctx *context.Context, cfg Config) error {
+func initDense(mctx *mlcontext.Context, cfg Config) error {
 	rng := rand.New(rand.NewPCG(cfg.Seed, 0x5eed_1417))
 	widths := append(append([]int{NumPixels}, cfg.Hidden...), NumClasses)
 	for i := range len(widths) - 1 {
@@ -96,7 +64,7 @@ func initDense(ctx *context.Context, cfg Config) error {
 		if err != nil {
 			return err
 		}
-		scope := layerCtx(ctx, i, len(widths)-1)
+		scope := layerCtx(mctx, i, len(widths)-1)
 		values := map[string]*tensors.Tensor{
 			"weights": tensors.FromFlatDataAndDimensions(w, in, out),
 			"biases":  tensors.FromFlatDataAndDimensions(b, out),
@@ -116,12 +84,12 @@ func initDense(ctx *context.Context, cfg Config) error {
 
 // layerCtx is the scope of dense layer i of n; unchecked so that graph
 // building reuses the variables NewModel (or LoadParams) created.
-func layerCtx(ctx *context.Context, i, n int) *context.Context {
+func layerCtx(mctx *mlcontext.Context, i, n int) *mlcontext.Context {
 	name := fmt.Sprintf("hidden_%d", i)
 	if i == n-1 {
 		name = "output"
 	}
-	return ctx.InAbsPath(context.RootScope + modelScope).In(name).Checked(false)
+	return mctx.InAbsPath(mlcontext.RootScope + modelScope).In(name).Checked(false)
 }
 
 // gain is PyTorch's nn.init.calculate_gain for an activation. GELU, SiLU and
@@ -172,14 +140,14 @@ func initLayer(rng *rand.Rand, init, activation string, slope float64, in, out i
 	case "lecun_normal":
 		normal(w, 1/math.Sqrt(fanIn))
 	default:
-		return nil, nil, fmt.Errorf("fashion: Config.Init = %q is invalid: want one of %s", init, strings.Join(Inits, ", "))
+		return nil, nil, fmt.Errorf("fashion: Config.Init = %q is invalid: want one of %s", init, strings.Join(Inits(), ", "))
 	}
 	return w, b, nil
 }
 
 // dense is x·W + b for layer i of n.
-func dense(ctx *context.Context, x *Node, i, n int) *Node {
-	lctx := layerCtx(ctx, i, n)
+func dense(mctx *mlcontext.Context, x *Node, i, n int) *Node {
+	lctx := layerCtx(mctx, i, n)
 	g := x.Graph()
 	w := lctx.GetVariable("weights")
 	b := lctx.GetVariable("biases")
@@ -191,11 +159,11 @@ func dense(ctx *context.Context, x *Node, i, n int) *Node {
 
 // Logits builds the forward pass of images x [batch,784] to logits [batch,10]:
 // each hidden layer is dense → normalization → activation → dropout.
-func (m *Model) Logits(ctx *context.Context, x *Node) *Node {
+func (m *Model) Logits(mctx *mlcontext.Context, x *Node) *Node {
 	n := len(m.cfg.Hidden) + 1
 	for i := range m.cfg.Hidden {
-		x = dense(ctx, x, i, n)
-		lctx := layerCtx(ctx, i, n)
+		x = dense(mctx, x, i, n)
+		lctx := layerCtx(mctx, i, n)
 		switch m.cfg.Norm {
 		case "batch":
 			x = batchNorm(lctx, x)
@@ -205,7 +173,7 @@ func (m *Model) Logits(ctx *context.Context, x *Node) *Node {
 		x = activation(m.cfg.Activation, m.cfg.LeakySlope, x)
 		x = dropout(lctx, x, m.cfg.DropoutRate(i))
 	}
-	return dense(ctx, x, n-1, n)
+	return dense(mctx, x, n-1, n)
 }
 
 // logitsInParts is Logits of x [B,784] computed on parts blocks of rows
@@ -218,14 +186,14 @@ func (m *Model) Logits(ctx *context.Context, x *Node) *Node {
 // slower (smaller products waste more of the blocked kernel's 32-row
 // tiles); docs/performance.md has the figures.
 // Not for batch norm, whose statistics would become per block.
-func (m *Model) logitsInParts(ctx *context.Context, x *Node, parts int) *Node {
+func (m *Model) logitsInParts(mctx *mlcontext.Context, x *Node, parts int) *Node {
 	b := x.Shape().Dimensions[0]
 	if parts <= 1 || b < parts {
-		return m.Logits(ctx, x)
+		return m.Logits(mctx, x)
 	}
 	blocks := make([]*Node, parts)
 	for i := range blocks {
-		blocks[i] = m.Logits(ctx, Slice(x, AxisRange(i*b/parts, (i+1)*b/parts)))
+		blocks[i] = m.Logits(mctx, Slice(x, AxisRange(i*b/parts, (i+1)*b/parts)))
 	}
 	return Concatenate(blocks, 0)
 }
@@ -240,47 +208,13 @@ func partsFor(b *Backend, cfg Config) int {
 	return 1
 }
 
-// batchNorm normalizes x [batch,features] as torch.nn.BatchNorm1d: in
-// training with the batch's mean and (biased) variance, differentiating
-// through both, while updating running averages with momentum 0.1 (the
-// variance unbiased); in evaluation with the running averages; then a learned
-// scale and offset, ε 1e-5.
-//
-// GoMLX v0.26.0 has batchnorm.New, but on the pure-Go backend (which lacks
-// BatchNormForTraining) it must use its plain-graph form, and that form
-// stops the gradient at the batch statistics: with it, the exercise's model
-// trained to 82% instead of 89%. Hence this one.
-func batchNorm(ctx *context.Context, x *Node) *Node {
-	g := x.Graph()
-	ctx = ctx.In("batch_norm")
-	shape := shapes.Make(x.DType(), x.Shape().Dimensions[1])
-	scale := ctx.WithInitializer(initializers.One).VariableWithShape("scale", shape)
-	offset := ctx.WithInitializer(initializers.Zero).VariableWithShape("offset", shape)
-	runMean := ctx.WithInitializer(initializers.Zero).VariableWithShape("running_mean", shape).SetTrainable(false)
-	runVar := ctx.WithInitializer(initializers.One).VariableWithShape("running_var", shape).SetTrainable(false)
-	const eps, momentum = 1e-5, 0.1
-	var mean, variance *Node
-	if ctx.IsTraining(g) {
-		mean = ReduceMean(x, 0)
-		variance = ReduceMean(Square(Sub(x, InsertAxes(mean, 0))), 0)
-		n := float64(x.Shape().Dimensions[0])
-		unbiased := MulScalar(StopGradient(variance), n/max(n-1, 1))
-		runMean.SetValueGraph(Add(MulScalar(runMean.ValueGraph(g), 1-momentum), MulScalar(StopGradient(mean), momentum)))
-		runVar.SetValueGraph(Add(MulScalar(runVar.ValueGraph(g), 1-momentum), MulScalar(unbiased, momentum)))
-	} else {
-		mean, variance = runMean.ValueGraph(g), runVar.ValueGraph(g)
-	}
-	normalized := Div(Sub(x, InsertAxes(mean, 0)), InsertAxes(Sqrt(AddScalar(variance, eps)), 0))
-	return Add(Mul(normalized, InsertAxes(scale.ValueGraph(g), 0)), InsertAxes(offset.ValueGraph(g), 0))
-}
-
 // dropout zeroes each unit with probability p in training and scales the
 // others by 1/(1−p) (GoMLX's inverted dropout); identity in evaluation.
-func dropout(ctx *context.Context, x *Node, p float64) *Node {
+func dropout(mctx *mlcontext.Context, x *Node, p float64) *Node {
 	if p <= 0 {
 		return x
 	}
-	return layers.DropoutStatic(ctx, x, p)
+	return layers.DropoutStatic(mctx, x, p)
 }
 
 // DropoutRate is the dropout probability of hidden layer i: none, the one
@@ -302,10 +236,7 @@ func activation(name string, slope float64, x *Node) *Node {
 	case "leaky_relu":
 		return activations.LeakyReluWithAlpha(x, slope)
 	case "elu":
-		// ELU (α = 1) is missing in GoMLX v0.26.0: x if x > 0, else eˣ − 1.
-		// (Expm1 would be more precise near 0, but v0.26.0 has no gradient for it.)
-		neg := Min(x, ZerosLike(x))
-		return Where(GreaterThan(x, ZerosLike(x)), x, Sub(Exp(neg), OnesLike(neg)))
+		return elu(x) // gomlx_workarounds.go: GoMLX v0.26.0 has no ELU
 	case "selu":
 		return activations.Selu(x)
 	case "gelu":
@@ -320,10 +251,10 @@ func activation(name string, slope float64, x *Node) *Node {
 
 // l2Penalty is Σw² over the weight matrices (not biases, nor normalization
 // parameters).
-func l2Penalty(ctx *context.Context, g *Graph, n int) *Node {
+func l2Penalty(mctx *mlcontext.Context, g *Graph, n int) *Node {
 	var sum *Node
 	for i := range n {
-		w := layerCtx(ctx, i, n).GetVariable("weights").ValueGraph(g)
+		w := layerCtx(mctx, i, n).GetVariable("weights").ValueGraph(g)
 		sq := ReduceAllSum(Square(w))
 		if sum == nil {
 			sum = sq

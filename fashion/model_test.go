@@ -7,7 +7,7 @@ import (
 
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:staticcheck
 	"github.com/gomlx/gomlx/pkg/core/tensors"
-	"github.com/gomlx/gomlx/pkg/ml/context"
+	mlcontext "github.com/gomlx/gomlx/pkg/ml/context"
 )
 
 func testBackend(t testing.TB) *Backend {
@@ -32,7 +32,7 @@ func randomFloats(rng *rand.Rand, n int) []float32 {
 // loss = Σ (x·W) ⊙ c, computed with whichever Dot gradient is registered.
 func denseGradients(t *testing.T, b *Backend, x, w, c *tensors.Tensor) (dx, dw []float32) {
 	t.Helper()
-	out, err := context.ExecOnceN(b, nil, func(ctx *context.Context, x, w, c *Node) (*Node, *Node) {
+	out, err := mlcontext.ExecOnceN(b, nil, func(mctx *mlcontext.Context, x, w, c *Node) (*Node, *Node) {
 		loss := ReduceAllSum(Mul(Dot(x, w), c))
 		grads := Gradient(loss, x, w)
 		return grads[0], grads[1]
@@ -103,17 +103,17 @@ func TestPyTorchInitRanges(t *testing.T) {
 func TestLogitsInParts(t *testing.T) {
 	b := testBackend(t)
 	cfg := DefaultConfig()
-	ctx := context.New()
-	model, err := NewModel(ctx, cfg)
+	mctx := mlcontext.New()
+	model, err := NewModel(mctx, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	rng := rand.New(rand.NewPCG(3, 4))
 	for _, rows := range []int{1, 2, 7, 88, 128} {
 		x := tensors.FromFlatDataAndDimensions(randomFloats(rng, rows*NumPixels), rows, NumPixels)
-		out, err := context.ExecOnceN(b, ctx, func(ctx *context.Context, x *Node) []*Node {
-			whole, parts := model.Logits(ctx, x), model.logitsInParts(ctx, x, 2)
-			w := layerCtx(ctx, 0, len(cfg.Hidden)+1).GetVariable("weights")
+		out, err := mlcontext.ExecOnceN(b, mctx, func(mctx *mlcontext.Context, x *Node) []*Node {
+			whole, parts := model.Logits(mctx, x), model.logitsInParts(mctx, x, 2)
+			w := layerCtx(mctx, 0, len(cfg.Hidden)+1).GetVariable("weights")
 			if w == nil {
 				panic("no weights variable in layer 0")
 			}

@@ -3,7 +3,7 @@ package fashion
 import (
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:staticcheck
 	"github.com/gomlx/gomlx/pkg/core/shapes"
-	"github.com/gomlx/gomlx/pkg/ml/context"
+	mlcontext "github.com/gomlx/gomlx/pkg/ml/context"
 	"github.com/gomlx/gomlx/pkg/ml/context/initializers"
 	"github.com/gomlx/gomlx/pkg/ml/train/optimizers"
 )
@@ -62,13 +62,13 @@ type SGD struct {
 }
 
 // UpdateGraph implements optimizers.Interface.
-func (o *SGD) UpdateGraph(ctx *context.Context, g *Graph, loss *Node) {
-	vars, grads, lr := prepareUpdate(ctx, g, loss, o.LR)
+func (o *SGD) UpdateGraph(mctx *mlcontext.Context, g *Graph, loss *Node) {
+	vars, grads, lr := prepareUpdate(mctx, g, loss, o.LR)
 	dtype := loss.DType()
 	for i, v := range vars {
 		step := grads[i]
 		if o.Momentum != 0 {
-			vs := ctx.InAbsPath(context.RootScope + sgdScope + v.Scope()).Checked(false)
+			vs := mctx.InAbsPath(mlcontext.RootScope + sgdScope + v.Scope()).Checked(false)
 			bufVar := zerosVariable(vs, v.Name()+"_momentum_buffer", v.Shape())
 			mu := Scalar(g, dtype, o.Momentum)
 			buf := Add(Mul(mu, bufVar.ValueGraph(g)), step)
@@ -84,19 +84,19 @@ func (o *SGD) UpdateGraph(ctx *context.Context, g *Graph, loss *Node) {
 }
 
 // Clear implements optimizers.Interface: it drops the optimizer's state.
-func (o *SGD) Clear(ctx *context.Context) error {
-	return ctx.InAbsPath(context.RootScope + sgdScope).DeleteVariablesInScope()
+func (o *SGD) Clear(mctx *mlcontext.Context) error {
+	return mctx.InAbsPath(mlcontext.RootScope + sgdScope).DeleteVariablesInScope()
 }
 
 // UpdateGraph implements optimizers.Interface.
-func (o *RMSprop) UpdateGraph(ctx *context.Context, g *Graph, loss *Node) {
-	vars, grads, lr := prepareUpdate(ctx, g, loss, o.LR)
+func (o *RMSprop) UpdateGraph(mctx *mlcontext.Context, g *Graph, loss *Node) {
+	vars, grads, lr := prepareUpdate(mctx, g, loss, o.LR)
 	dtype := loss.DType()
 	alpha := Scalar(g, dtype, o.Alpha)
 	eps := Scalar(g, dtype, o.Eps)
 	for i, v := range vars {
 		grad := grads[i]
-		vs := ctx.InAbsPath(context.RootScope + rmspropScope + v.Scope()).Checked(false)
+		vs := mctx.InAbsPath(mlcontext.RootScope + rmspropScope + v.Scope()).Checked(false)
 		sqAvgVar := zerosVariable(vs, v.Name()+"_square_avg", v.Shape())
 		sqAvg := sqAvgVar.ValueGraph(g)
 		sqAvg = Add(Mul(alpha, sqAvg), Mul(OneMinus(alpha), Square(grad)))
@@ -112,35 +112,35 @@ func (o *RMSprop) UpdateGraph(ctx *context.Context, g *Graph, loss *Node) {
 }
 
 // Clear implements optimizers.Interface: it drops the optimizer's state.
-func (o *RMSprop) Clear(ctx *context.Context) error {
-	return ctx.InAbsPath(context.RootScope + rmspropScope).DeleteVariablesInScope()
+func (o *RMSprop) Clear(mctx *mlcontext.Context) error {
+	return mctx.InAbsPath(mlcontext.RootScope + rmspropScope).DeleteVariablesInScope()
 }
 
 // prepareUpdate is the start of every optimizer's step: the trainable
 // variables with their gradients, the learning rate (a variable, so that a
 // schedule can change it between steps) and the global step's increment.
-func prepareUpdate(ctx *context.Context, g *Graph, loss *Node, lr float64) ([]*context.Variable, []*Node, *Node) {
-	grads := ctx.BuildTrainableVariablesGradientsGraph(loss)
-	vars := trainableVariables(ctx, g)
+func prepareUpdate(mctx *mlcontext.Context, g *Graph, loss *Node, lr float64) ([]*mlcontext.Variable, []*Node, *Node) {
+	grads := mctx.BuildTrainableVariablesGradientsGraph(loss)
+	vars := trainableVariables(mctx, g)
 	if len(vars) != len(grads) {
 		panic("fashion: gradients and trainable variables differ in number")
 	}
-	lrNode := optimizers.LearningRateVar(ctx, loss.DType(), lr).ValueGraph(g)
-	_ = optimizers.IncrementGlobalStepGraph(ctx, g, loss.DType())
+	lrNode := optimizers.LearningRateVar(mctx, loss.DType(), lr).ValueGraph(g)
+	_ = optimizers.IncrementGlobalStepGraph(mctx, g, loss.DType())
 	return vars, grads, lrNode
 }
 
 // zerosVariable returns the non-trainable optimizer state variable name,
 // created with zeros of the given shape on first use.
-func zerosVariable(ctx *context.Context, name string, shape shapes.Shape) *context.Variable {
-	return ctx.WithInitializer(initializers.Zero).VariableWithShape(name, shape).SetTrainable(false)
+func zerosVariable(mctx *mlcontext.Context, name string, shape shapes.Shape) *mlcontext.Variable {
+	return mctx.WithInitializer(initializers.Zero).VariableWithShape(name, shape).SetTrainable(false)
 }
 
 // trainableVariables lists the trainable variables used by g in the order of
 // Context.BuildTrainableVariablesGradientsGraph.
-func trainableVariables(ctx *context.Context, g *Graph) []*context.Variable {
-	var vars []*context.Variable
-	for v := range ctx.IterVariables() {
+func trainableVariables(mctx *mlcontext.Context, g *Graph) []*mlcontext.Variable {
+	var vars []*mlcontext.Variable
+	for v := range mctx.IterVariables() {
 		if v.Trainable && v.InUseByGraph(g) {
 			vars = append(vars, v)
 		}

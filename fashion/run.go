@@ -110,27 +110,3 @@ func BestByValidation(runs []*Run) *Run {
 	}
 	return best
 }
-
-// LatestByName keeps the latest run (by Started) of each non-empty Name, in
-// the order the names first appear in runs.
-func LatestByName(runs []*Run) []*Run {
-	latest := map[string]*Run{}
-	var order []string
-	for _, r := range runs {
-		if r.Name == "" {
-			continue
-		}
-		prev, seen := latest[r.Name]
-		if !seen {
-			order = append(order, r.Name)
-		}
-		if !seen || !r.Started.Before(prev.Started) {
-			latest[r.Name] = r
-		}
-	}
-	out := make([]*Run, len(order))
-	for i, name := range order {
-		out[i] = latest[name]
-	}
-	return out
-}

@@ -98,8 +98,9 @@ func (s *lrSchedule) rates(epoch, step, k, steps int) []float64 {
 	return lrs
 }
 
-// endEpoch feeds the epoch's validation loss to the plateau schedule.
-func (s *lrSchedule) endEpoch(valLoss float64) {
+// stepPlateau feeds the epoch's validation loss to the plateau schedule,
+// which sets the rate of the next epoch; the other schedules ignore it.
+func (s *lrSchedule) stepPlateau(valLoss float64) {
 	if s.plateau != nil {
 		s.lr = s.plateau.step(valLoss)
 	}
@@ -127,8 +128,10 @@ func newEarlyStop(c Config) *earlyStop {
 	return &earlyStop{patience: c.EarlyStop, delta: c.EarlyStopDelta, best: Epoch{Epoch: -1, ValLoss: math.Inf(1)}}
 }
 
-// endEpoch takes the epoch's line and reports whether to stop.
-func (s *earlyStop) endEpoch(e Epoch, model paramSource) (stop bool, err error) {
+// shouldStop takes the epoch's line, keeps the model's weights if the epoch
+// is the best so far, and reports whether Config.EarlyStop epochs have
+// passed without a better one.
+func (s *earlyStop) shouldStop(e Epoch, model paramSource) (stop bool, err error) {
 	if s.patience == 0 {
 		return false, nil
 	}

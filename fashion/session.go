@@ -12,8 +12,8 @@ import (
 
 // Session shares what the runs of one process can share: one backend per
 // Config.Backend, the splits of the data, and the compiled graphs of each
-// model shape. Compiling is most of a short run on XLA (on an H200, 10 of a
-// 40-epoch run's 15 s), so the seeds of one experiment, the variants of a
+// model shape. Compiling is most of a short run on XLA (on an H200, two
+// thirds of a 40-epoch run; docs/performance.md), so the seeds of one experiment, the variants of a
 // study or a sweep's trials that differ only in what the graphs take as
 // inputs (seed, learning rate and its schedule, epochs, early stopping)
 // compile once: the next run resets the variables of the previous one's

@@ -21,6 +21,9 @@ func sessionBackends() []string {
 // batch norm's statistics, dropout's random state, the metrics) starts
 // over.
 func TestSessionReuseTrainsAlike(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains: not in -short")
+	}
 	data := loadReal(t)
 	for _, backend := range sessionBackends() {
 		cfg := quickConfig(1000, 2)
@@ -67,6 +70,9 @@ func TestSessionReuseTrainsAlike(t *testing.T) {
 // TestSessionCompilesOnce: the seeds of an experiment compile the training
 // and evaluation graphs once; a different model compiles its own.
 func TestSessionCompilesOnce(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains: not in -short")
+	}
 	data := loadReal(t)
 	for _, backend := range sessionBackends() {
 		sess := NewSession()

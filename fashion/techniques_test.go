@@ -8,22 +8,22 @@ import (
 
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:staticcheck
 	"github.com/gomlx/gomlx/pkg/core/tensors"
-	"github.com/gomlx/gomlx/pkg/ml/context"
+	mlcontext "github.com/gomlx/gomlx/pkg/ml/context"
 )
 
 func TestDropoutTrainingOnly(t *testing.T) {
 	b := testBackend(t)
 	const p, n = 0.3, 20000
 	for _, training := range []bool{false, true} {
-		ctx := context.New()
-		if err := ctx.SetRNGStateFromSeed(7); err != nil {
+		mctx := mlcontext.New()
+		if err := mctx.SetRNGStateFromSeed(7); err != nil {
 			t.Fatal(err)
 		}
 		cfg := DefaultConfig()
 		cfg.Hidden, cfg.Dropout = []int{n}, []float64{p}
-		out, err := context.ExecOnce(b, ctx, func(ctx *context.Context, x *Node) *Node {
-			ctx.SetTraining(x.Graph(), training)
-			return dropout(ctx, x, cfg.DropoutRate(0))
+		out, err := mlcontext.ExecOnce(b, mctx, func(mctx *mlcontext.Context, x *Node) *Node {
+			mctx.SetTraining(x.Graph(), training)
+			return dropout(mctx, x, cfg.DropoutRate(0))
 		}, tensors.FromFlatDataAndDimensions(slices.Repeat([]float32{2}, n), 1, n))
 		if err != nil {
 			t.Fatal(err)
@@ -51,20 +51,20 @@ func TestL2PenaltyByHand(t *testing.T) {
 	b := testBackend(t)
 	cfg := DefaultConfig()
 	cfg.Hidden = []int{30, 20}
-	ctx := context.New()
-	if _, err := NewModel(ctx, cfg); err != nil {
+	mctx := mlcontext.New()
+	if _, err := NewModel(mctx, cfg); err != nil {
 		t.Fatal(err)
 	}
 	var want float64
-	for v := range ctx.IterVariables() {
+	for v := range mctx.IterVariables() {
 		if v.Name() == "weights" { // not biases
 			for _, w := range tensors.MustCopyFlatData[float32](v.MustValue()) {
 				want += float64(w) * float64(w)
 			}
 		}
 	}
-	got, err := context.ExecOnce(b, ctx, func(ctx *context.Context, g *Graph) *Node {
-		return l2Penalty(ctx, g, len(cfg.Hidden)+1)
+	got, err := mlcontext.ExecOnce(b, mctx, func(mctx *mlcontext.Context, g *Graph) *Node {
+		return l2Penalty(mctx, g, len(cfg.Hidden)+1)
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -201,8 +201,8 @@ func TestBatchNormEvaluationUsesRunningAverages(t *testing.T) {
 	b := testBackend(t)
 	cfg := DefaultConfig()
 	cfg.Hidden, cfg.Norm = []int{16}, "batch"
-	ctx := context.New()
-	model, err := NewModel(ctx, cfg)
+	mctx := mlcontext.New()
+	model, err := NewModel(mctx, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -213,9 +213,9 @@ func TestBatchNormEvaluationUsesRunningAverages(t *testing.T) {
 		batchB[NumPixels+i] = 3 * batchB[NumPixels+i] // other examples, other statistics
 	}
 	firstLogits := func(training bool, x []float32) []float32 {
-		out, err := context.ExecOnce(b, ctx, func(ctx *context.Context, x *Node) *Node {
-			ctx.SetTraining(x.Graph(), training)
-			return model.Logits(ctx, x)
+		out, err := mlcontext.ExecOnce(b, mctx, func(mctx *mlcontext.Context, x *Node) *Node {
+			mctx.SetTraining(x.Graph(), training)
+			return model.Logits(mctx, x)
 		}, tensors.FromFlatDataAndDimensions(x, 8, NumPixels))
 		if err != nil {
 			t.Fatal(err)
@@ -224,7 +224,7 @@ func TestBatchNormEvaluationUsesRunningAverages(t *testing.T) {
 	}
 	// A training pass first: it creates and updates the running averages.
 	trainA := firstLogits(true, batchA)
-	mean := ctx.InAbsPath("/model/hidden_0/batch_norm").GetVariable("running_mean")
+	mean := mctx.InAbsPath("/model/hidden_0/batch_norm").GetVariable("running_mean")
 	if mean == nil || slices.Equal(tensors.MustCopyFlatData[float32](mean.MustValue()), make([]float32, 16)) {
 		t.Fatal("a training step did not update the running mean")
 	}
@@ -284,14 +284,14 @@ func TestOptimizersFirstSteps(t *testing.T) {
 		if tc.optimizer == "adamw" {
 			cfg.WeightDecay = wd
 		}
-		ctx := context.New()
+		mctx := mlcontext.New()
 		p32 := []float32{float32(p0[0]), float32(p0[1]), float32(p0[2])}
-		pv := ctx.In("test").VariableWithValue("p", tensors.FromFlatDataAndDimensions(p32, 3))
+		pv := mctx.In("test").VariableWithValue("p", tensors.FromFlatDataAndDimensions(p32, 3))
 		opt := newOptimizer(cfg)
-		step, err := context.NewExec(b, ctx, func(ctx *context.Context, c *Node) *Node {
+		step, err := mlcontext.NewExec(b, mctx, func(mctx *mlcontext.Context, c *Node) *Node {
 			p := pv.ValueGraph(c.Graph())
 			loss := Add(ReduceAllSum(Mul(p, c)), ReduceAllSum(Square(p)))
-			opt.UpdateGraph(ctx, c.Graph(), loss)
+			opt.UpdateGraph(mctx, c.Graph(), loss)
 			return loss
 		})
 		if err != nil {
@@ -322,6 +322,9 @@ func TestOptimizersFirstSteps(t *testing.T) {
 }
 
 func TestEarlyStoppingKeepsBestEpoch(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains: not in -short")
+	}
 	data := loadReal(t)
 	cfg := quickConfig(1000, 30)
 	cfg.LR = 3e-3 // a small subset and a high rate overfit within a few epochs
@@ -367,9 +370,9 @@ func TestBatchNormGradientThroughStatistics(t *testing.T) {
 	b := testBackend(t)
 	rng := rand.New(rand.NewPCG(8, 9))
 	x := tensors.FromFlatDataAndDimensions(randomFloats(rng, 16*5), 16, 5)
-	out, err := context.ExecOnce(b, context.New(), func(ctx *context.Context, x *Node) *Node {
-		ctx.SetTraining(x.Graph(), true)
-		return Gradient(ReduceAllSum(batchNorm(ctx, x)), x)[0]
+	out, err := mlcontext.ExecOnce(b, mlcontext.New(), func(mctx *mlcontext.Context, x *Node) *Node {
+		mctx.SetTraining(x.Graph(), true)
+		return Gradient(ReduceAllSum(batchNorm(mctx, x)), x)[0]
 	}, x)
 	if err != nil {
 		t.Fatal(err)
@@ -386,7 +389,7 @@ func TestBatchNormGradientThroughStatistics(t *testing.T) {
 func TestActivationGradients(t *testing.T) {
 	b := testBackend(t)
 	xs := []float32{-1.5, -0.3, 0.4, 2}
-	for _, name := range Activations {
+	for _, name := range Activations() {
 		out, err := ExecOnce(b, func(x *Node) *Node {
 			return Gradient(ReduceAllSum(activation(name, 0.01, x)), x)[0]
 		}, tensors.FromFlatDataAndDimensions(xs, len(xs)))

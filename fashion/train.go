@@ -1,7 +1,7 @@
 package fashion
 
 import (
-	gocontext "context"
+	"context"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -43,12 +43,12 @@ var ErrNonFinite = errors.New("loss is not finite")
 // Train trains cfg's model on the data and evaluates it on the test half.
 // Training knows nothing of plots or printing: hooks receive the progress.
 func Train(d *Data, cfg Config, hooks *Hooks) (*Run, error) {
-	return TrainContext(gocontext.Background(), d, cfg, hooks)
+	return TrainContext(context.Background(), d, cfg, hooks)
 }
 
 // TrainContext is Train that stops between steps once ctx is done,
 // returning an error that names the epoch and step and wraps ctx.Err().
-func TrainContext(ctx gocontext.Context, d *Data, cfg Config, hooks *Hooks) (*Run, error) {
+func TrainContext(ctx context.Context, d *Data, cfg Config, hooks *Hooks) (*Run, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -57,7 +57,7 @@ func TrainContext(ctx gocontext.Context, d *Data, cfg Config, hooks *Hooks) (*Ru
 
 // trainValidated is Train for a Config already validated (once per run),
 // in a session of its own.
-func trainValidated(ctx gocontext.Context, d *Data, cfg Config, hooks *Hooks) (*Run, error) {
+func trainValidated(ctx context.Context, d *Data, cfg Config, hooks *Hooks) (*Run, error) {
 	sess := NewSession()
 	defer sess.Close()
 	return sess.trainValidated(ctx, d, cfg, hooks)
@@ -68,11 +68,11 @@ func TrainSplits(s *Splits, cfg Config, hooks *Hooks) (*Run, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	return trainSplits(gocontext.Background(), s, cfg, hooks)
+	return trainSplits(context.Background(), s, cfg, hooks)
 }
 
 // trainSplits trains on s in a session of its own.
-func trainSplits(ctx gocontext.Context, s *Splits, cfg Config, hooks *Hooks) (*Run, error) {
+func trainSplits(ctx context.Context, s *Splits, cfg Config, hooks *Hooks) (*Run, error) {
 	sess := NewSession()
 	defer sess.Close()
 	return sess.trainSplits(ctx, s, cfg, hooks)
@@ -82,7 +82,7 @@ func trainSplits(ctx gocontext.Context, s *Splits, cfg Config, hooks *Hooks) (*R
 // pieces it calls are in session.go (backend and compiled graphs, shared
 // between runs), trainer.go (graphs), batches.go (where batches come from),
 // schedule.go (learning rate, early stopping) and evaluate.go.
-func (sess *Session) trainSplits(ctx gocontext.Context, s *Splits, cfg Config, hooks *Hooks) (run *Run, err error) {
+func (sess *Session) trainSplits(ctx context.Context, s *Splits, cfg Config, hooks *Hooks) (run *Run, err error) {
 	if hooks == nil {
 		hooks = &Hooks{}
 	}
@@ -109,7 +109,7 @@ func (sess *Session) trainSplits(ctx gocontext.Context, s *Splits, cfg Config, h
 	defer func() { sess.release(tr, kept) }()
 
 	run = &Run{Config: cfg, Backend: backend.Config, BackendReason: backend.Reason, Started: start.UTC()}
-	lr, stop := newLRSchedule(cfg), newEarlyStop(cfg)
+	lr, early := newLRSchedule(cfg), newEarlyStop(cfg)
 	for epoch := range cfg.Epochs {
 		epochStart := time.Now()
 		sumLR, err := tr.trainEpoch(ctx, epoch, lr, hooks)
@@ -117,7 +117,7 @@ func (sess *Session) trainSplits(ctx gocontext.Context, s *Splits, cfg Config, h
 			return nil, err
 		}
 
-		e, err := tr.endEpoch(epoch, s.Val, sumLR, epochStart)
+		e, err := tr.recordEpoch(epoch, s.Val, sumLR, epochStart)
 		if err != nil {
 			return nil, err
 		}
@@ -127,8 +127,8 @@ func (sess *Session) trainSplits(ctx gocontext.Context, s *Splits, cfg Config, h
 				return nil, err
 			}
 		}
-		lr.endEpoch(e.ValLoss)
-		if done, err := stop.endEpoch(e, tr); err != nil || done {
+		lr.stepPlateau(e.ValLoss)
+		if done, err := early.shouldStop(e, tr); err != nil || done {
 			run.StoppedEarly = done
 			if err != nil {
 				return nil, err
@@ -137,7 +137,7 @@ func (sess *Session) trainSplits(ctx gocontext.Context, s *Splits, cfg Config, h
 		}
 	}
 
-	if run.KeptEpoch, err = stop.restoreBest(tr, len(run.History)-1); err != nil {
+	if run.KeptEpoch, err = early.restoreBest(tr, len(run.History)-1); err != nil {
 		return nil, err
 	}
 	run.TrainSeconds = time.Since(start).Seconds()
@@ -155,7 +155,7 @@ func (sess *Session) trainSplits(ctx gocontext.Context, s *Splits, cfg Config, h
 // trainEpoch runs one epoch's steps in a fresh order, k steps a call (each
 // with its own batch and rate), and returns the sum of the steps' rates. It
 // stops between calls once ctx is done.
-func (t *trainer) trainEpoch(ctx gocontext.Context, epoch int, lr *lrSchedule, hooks *Hooks) (sumLR float64, err error) {
+func (t *trainer) trainEpoch(ctx context.Context, epoch int, lr *lrSchedule, hooks *Hooks) (sumLR float64, err error) {
 	n, steps := t.trainLen, t.steps
 	lrs := lr.rates(epoch, 0, steps, steps)
 	if err := t.batches.startEpoch(epochOrder(t.cfg.Seed, epoch, n), lrs); err != nil {
@@ -190,9 +190,9 @@ func epochOrder(seed uint64, epoch, n int) []int {
 	return rand.New(rand.NewPCG(seed, uint64(epoch))).Perm(n)
 }
 
-// endEpoch reads the epoch's training totals, validates on val and returns
-// the epoch's line of the history.
-func (t *trainer) endEpoch(epoch int, val *Set, sumLR float64, start time.Time) (Epoch, error) {
+// recordEpoch reads the epoch's training totals, validates on val and
+// returns the epoch's line of the history.
+func (t *trainer) recordEpoch(epoch int, val *Set, sumLR float64, start time.Time) (Epoch, error) {
 	n, steps := t.trainLen, t.steps
 	sumLoss, correct, err := t.epochTotals()
 	if err != nil {

@@ -1,7 +1,7 @@
 package fashion
 
 import (
-	stdcontext "context"
+	"context"
 	"errors"
 	"flag"
 	"io"
@@ -18,7 +18,7 @@ import (
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:staticcheck
 
 	"github.com/gomlx/gomlx/pkg/core/tensors"
-	"github.com/gomlx/gomlx/pkg/ml/context"
+	mlcontext "github.com/gomlx/gomlx/pkg/ml/context"
 )
 
 // quickConfig is the exercise's model trained briefly on a balanced subset.
@@ -31,6 +31,9 @@ func quickConfig(limit, epochs int) Config {
 }
 
 func TestTrainShortRunLearns(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains: not in -short")
+	}
 	data := loadReal(t)
 	cfg := quickConfig(6000, 3)
 	var epochs []Epoch
@@ -60,6 +63,9 @@ func TestTrainShortRunLearns(t *testing.T) {
 }
 
 func TestTrainSameSeedSameHistory(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains: not in -short")
+	}
 	data := loadReal(t)
 	cfg := quickConfig(1000, 2)
 	a, err := Train(data, cfg, nil)
@@ -87,6 +93,9 @@ func TestTrainSameSeedSameHistory(t *testing.T) {
 }
 
 func TestTrainStopsOnNonFiniteLoss(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains: not in -short")
+	}
 	data := loadReal(t)
 	cfg := quickConfig(2000, 3)
 	cfg.Optimizer, cfg.LR = "sgd", 10 // plain SGD at lr 10 grows the weights until they overflow
@@ -101,6 +110,9 @@ func TestTrainStopsOnNonFiniteLoss(t *testing.T) {
 }
 
 func TestTrainEpochHookErrorStops(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains: not in -short")
+	}
 	data := loadReal(t)
 	stop := errors.New("enough")
 	calls := 0
@@ -115,6 +127,9 @@ func TestTrainEpochHookErrorStops(t *testing.T) {
 // with one worker deadlocked GoMLX v0.26.0 every time) and fails if they do
 // not finish in time.
 func TestGoBackendDoesNotHang(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains: not in -short")
+	}
 	data := loadReal(t)
 	for _, backend := range []string{"go:parallelism=1,dotgeneral_small,ops_parallel", "go:parallelism=1", "go:dotgeneral_small", "go"} {
 		cfg := quickConfig(3200, 3) // 3 × 100 steps of 32, plus validation passes
@@ -351,11 +366,12 @@ func TestBatchesStandardizeAlike(t *testing.T) {
 			for i, j := range idx {
 				idx32[i] = int32(j)
 			}
-			out, err := context.ExecOnceN(b, nil, func(ctx *context.Context, allX, allY, idx *Node) []*Node {
+			out, err := mlcontext.ExecOnceN(b, nil, func(mctx *mlcontext.Context, allX, allY, idx *Node) []*Node {
 				x, y := gatherBatch(allX, allY, idx, tr.table)
-				// The evaluator's arithmetic form, used on the pure-Go backend
-				// only: XLA rewrites the divisions (its values are 1 ulp off).
-				arith := standardizeGraph(Gather(allX, ExpandAxes(idx, -1)), tr.table, b.IsGo())
+				// The evaluator's form on this backend: arithmetic on the
+				// pure-Go one only, as XLA rewrites the divisions (its values
+				// are 1 ulp off).
+				arith := standardizeOn(b, Gather(allX, ExpandAxes(idx, -1)), tr.table)
 				return []*Node{x, y, arith}
 			}, tensors.FromFlatDataAndDimensions(set.Images, set.Len(), NumPixels),
 				tensors.FromFlatDataAndDimensions(labels, set.Len()), idx32)
@@ -389,6 +405,9 @@ func TestBatchesStandardizeAlike(t *testing.T) {
 // pure-Go backend (batches from the host) and on XLA (the epoch on the
 // device, picked by the step counter).
 func TestStepsPerCall(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains: not in -short")
+	}
 	data := loadReal(t)
 	backends := []string{"go"}
 	if findXLAPlugin("cpu") != "" {
@@ -415,7 +434,7 @@ func TestStepsPerCall(t *testing.T) {
 				sess := NewSession()
 				sess.StepsPerCall = k
 				var steps []int
-				run, err := sess.Train(stdcontext.Background(), data, cfg, &Hooks{Step: func(_, step, _ int) { steps = append(steps, step) }})
+				run, err := sess.Train(context.Background(), data, cfg, &Hooks{Step: func(_, step, _ int) { steps = append(steps, step) }})
 				sess.Close()
 				if err != nil {
 					t.Fatalf("%s on %s, %d steps per call: %v", tc.name, backend, k, err)

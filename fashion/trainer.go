@@ -7,33 +7,33 @@ import (
 
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:staticcheck
 	"github.com/gomlx/gomlx/pkg/core/tensors"
-	"github.com/gomlx/gomlx/pkg/ml/context"
+	mlcontext "github.com/gomlx/gomlx/pkg/ml/context"
 	"github.com/gomlx/gomlx/pkg/ml/train/optimizers"
 )
 
 // trainer holds the compiled graphs of one model shape: the training
-// steps and the evaluator, sharing one context (the model's variables). A
+// steps and the evaluation graph, sharing one context (the model's variables). A
 // Session keeps it after a run and resets its variables for the next run of
 // the same shape (reset), so that run compiles nothing.
 type trainer struct {
 	cfg     Config
 	backend *Backend
-	ctx     *context.Context
+	mctx    *mlcontext.Context
 	train   *Set
 	batches batchSource
-	eval    *evaluator
+	eval    *evalGraph
 	unroll  int // steps per call while that many full batches remain
 
 	// step builds the graph of k steps on batches of b examples; execs
 	// holds one executable per (k, b): on the device the calls' inputs
 	// have the same shapes whatever k and b are, so each needs its own.
-	step  func(ctx *context.Context, in []*Node, k, b int)
-	execs map[[2]int]*context.Exec
+	step  func(mctx *mlcontext.Context, in []*Node, k, b int)
+	execs map[[2]int]*mlcontext.Exec
 
 	// initial holds the variables' first values (optimizer state, batch
 	// norm, metrics), which a reset restores; compiles counts the graphs
 	// built.
-	initial  map[*context.Variable]*tensors.Tensor
+	initial  map[*mlcontext.Variable]*tensors.Tensor
 	compiles *atomic.Int64
 
 	trainLen, steps int // training examples, and steps per epoch
@@ -42,10 +42,9 @@ type trainer struct {
 // stepsPerCallFor is how many training steps one call runs on backend b.
 // A call of the pure-Go backend costs little, so 1; an XLA call has a fixed
 // cost whatever it computes (on an H200 most of an epoch's time), so
-// several steps are unrolled into one graph: 16 on CUDA (302K examples/s
-// at 4, 627K at 16, 525K at 64, with a slower first compilation as k
-// grows) and 4 on the CPU. docs/performance.md and docs/gpu.md have the
-// figures.
+// several steps are unrolled into one graph: 16 on CUDA and 4 on the CPU,
+// the fastest of the counts measured on each, as a larger k only slows the
+// first compilation (docs/performance.md and docs/gpu.md have the figures).
 func stepsPerCallFor(b *Backend) int {
 	switch {
 	case b.IsGo():
@@ -60,12 +59,12 @@ func stepsPerCallFor(b *Backend) int {
 // train, k steps per call (0: stepsPerCallFor), and initializes the
 // variables for cfg.Seed.
 func newTrainer(backend *Backend, cfg Config, train *Set, k int, compiles *atomic.Int64) (t *trainer, err error) {
-	ctx := context.New()
+	mctx := mlcontext.New()
 	// Dropout draws from the context's generator: seeded for reproducibility.
-	if err := ctx.SetRNGStateFromSeed(int64(cfg.Seed)); err != nil {
+	if err := mctx.SetRNGStateFromSeed(int64(cfg.Seed)); err != nil {
 		return nil, err
 	}
-	model, err := newModel(ctx, cfg)
+	model, err := newModel(mctx, cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -73,8 +72,8 @@ func newTrainer(backend *Backend, cfg Config, train *Set, k int, compiles *atomi
 		k = stepsPerCallFor(backend)
 	}
 	t = &trainer{
-		cfg: cfg, backend: backend, ctx: ctx, train: train, unroll: k, compiles: compiles,
-		execs: map[[2]int]*context.Exec{}, trainLen: train.Len(), steps: (train.Len() + cfg.BatchSize - 1) / cfg.BatchSize,
+		cfg: cfg, backend: backend, mctx: mctx, train: train, unroll: k, compiles: compiles,
+		execs: map[[2]int]*mlcontext.Exec{}, trainLen: train.Len(), steps: (train.Len() + cfg.BatchSize - 1) / cfg.BatchSize,
 	}
 	built := t
 	defer func() {
@@ -86,37 +85,37 @@ func newTrainer(backend *Backend, cfg Config, train *Set, k int, compiles *atomi
 		return nil, err
 	}
 	opt := newOptimizer(cfg)
-	lrVar := optimizers.LearningRateVar(ctx, DType, cfg.LR)
+	lrVar := optimizers.LearningRateVar(mctx, DType, cfg.LR)
 	parts := partsFor(backend, cfg)
 	// One training step: forward, mean cross-entropy, gradients and the
 	// optimizer's update, all in one graph. The L2 term joins the loss that is
 	// differentiated, not the one reported, so curves compare across L2.
 	// Steps chain inside a graph: each reads the variables the previous one
 	// set.
-	oneStep := func(ctx *context.Context, x, y, lr *Node) {
+	oneStep := func(mctx *mlcontext.Context, x, y, lr *Node) {
 		g := x.Graph()
-		ctx.SetTraining(g, true)
+		mctx.SetTraining(g, true)
 		lrVar.SetValueGraph(lr)
-		logits := model.logitsInParts(ctx, x, parts)
+		logits := model.logitsInParts(mctx, x, parts)
 		loss := ReduceAllMean(crossEntropy(logits, y))
 		objective := loss
 		if cfg.L2 > 0 {
-			objective = Add(loss, MulScalar(l2Penalty(ctx, g, len(cfg.Hidden)+1), cfg.L2))
+			objective = Add(loss, MulScalar(l2Penalty(mctx, g, len(cfg.Hidden)+1), cfg.L2))
 		}
-		opt.UpdateGraph(ctx, g, objective)
-		accumulate(ctx, g, loss, numCorrect(logits, y))
+		opt.UpdateGraph(mctx, g, objective)
+		accumulate(mctx, g, loss, numCorrect(logits, y))
 	}
-	t.step = func(ctx *context.Context, in []*Node, k, b int) {
-		base := metricVar(ctx, "steps", int32(0)).ValueGraph(in[0].Graph()) // the epoch's steps before this call
+	t.step = func(mctx *mlcontext.Context, in []*Node, k, b int) {
+		base := metricVar(mctx, "steps", int32(0)).ValueGraph(in[0].Graph()) // the epoch's steps before this call
 		for j := range k {
 			x, y, lr := t.batches.step(in, base, j, b)
-			oneStep(ctx, x, y, lr)
+			oneStep(mctx, x, y, lr)
 		}
 	}
 	if err := t.initialize(); err != nil {
 		return nil, err
 	}
-	if t.eval, err = newEvaluator(backend, t.ctx, model, cfg, compiles); err != nil {
+	if t.eval, err = newEvalGraph(backend, t.mctx, model, cfg, compiles); err != nil {
 		return nil, err
 	}
 	return t, nil
@@ -125,9 +124,8 @@ func newTrainer(backend *Backend, cfg Config, train *Set, k int, compiles *atomi
 // initialize creates and initializes every variable before the first step,
 // and keeps their first values for reset. The variables of the optimizer,
 // normalization and metrics come into being while a step's graph is built,
-// so a graph is built here for that alone (building is cheap; it is never
-// compiled). GoMLX's Exec.PreCompile cannot serve: in v0.26.0 it donates
-// the variables' buffers to a call it does not make, losing their values.
+// so createVariables builds one for that alone (gomlx_workarounds.go says
+// why not Exec.PreCompile).
 func (t *trainer) initialize() error {
 	k := t.stepsPerCall(0, t.trainLen)
 	b := min(t.cfg.BatchSize, t.trainLen)
@@ -139,19 +137,13 @@ func (t *trainer) initialize() error {
 		return err
 	}
 	defer finalizeAll(temps)
-	g := NewGraph(t.backend, "variables")
-	defer g.Finalize()
-	in := make([]*Node, len(args))
-	for i, a := range args {
-		in[i] = Parameter(g, fmt.Sprintf("in%d", i), a.(*tensors.Tensor).Shape())
-	}
-	t.step(t.ctx, in, k, b)
-	if err := t.ctx.InitializeVariables(t.backend, nil); err != nil {
+	build := func(mctx *mlcontext.Context, in []*Node) { t.step(mctx, in, k, b) }
+	if err := createVariables(t.backend, t.mctx, args, build); err != nil {
 		return err
 	}
-	t.ctx = t.ctx.Reuse() // the step graphs find the variables built here
-	t.initial = map[*context.Variable]*tensors.Tensor{}
-	for v := range t.ctx.IterVariables() {
+	t.mctx = t.mctx.Reuse() // the step graphs find the variables built here
+	t.initial = map[*mlcontext.Variable]*tensors.Tensor{}
+	for v := range t.mctx.IterVariables() {
 		value, err := v.Value()
 		if err != nil {
 			return fmt.Errorf("fashion: reading %s: %w", v.ScopeAndName(), err)
@@ -176,13 +168,13 @@ func (t *trainer) reset(cfg Config) error {
 			return err
 		}
 	}
-	if err := initDense(t.ctx, cfg); err != nil {
+	if err := initDense(t.mctx, cfg); err != nil {
 		return err
 	}
-	if err := t.ctx.SetRNGStateFromSeed(int64(cfg.Seed)); err != nil {
+	if err := t.mctx.SetRNGStateFromSeed(int64(cfg.Seed)); err != nil {
 		return err
 	}
-	if err := optimizers.LearningRateVar(t.ctx, DType, cfg.LR).SetValue(tensors.FromScalar(float32(cfg.LR))); err != nil {
+	if err := optimizers.LearningRateVar(t.mctx, DType, cfg.LR).SetValue(tensors.FromScalar(float32(cfg.LR))); err != nil {
 		return err
 	}
 	t.cfg = cfg
@@ -190,13 +182,13 @@ func (t *trainer) reset(cfg Config) error {
 }
 
 // exec is the executable of k steps on batches of b examples.
-func (t *trainer) exec(k, b int) *context.Exec {
+func (t *trainer) exec(k, b int) *mlcontext.Exec {
 	if e, ok := t.execs[[2]int{k, b}]; ok {
 		return e
 	}
-	e := context.MustNewExec(t.backend, t.ctx, func(ctx *context.Context, in []*Node) {
+	e := mlcontext.MustNewExec(t.backend, t.mctx, func(mctx *mlcontext.Context, in []*Node) {
 		t.compiles.Add(1)
-		t.step(ctx, in, k, b)
+		t.step(mctx, in, k, b)
 	})
 	t.execs[[2]int{k, b}] = e
 	return e
@@ -215,7 +207,7 @@ func (t *trainer) finalize() {
 	for _, v := range t.initial {
 		v.FinalizeAll()
 	}
-	t.ctx.Finalize()
+	t.mctx.Finalize()
 }
 
 // stepsPerCall is how many steps the call starting at step runs: the
@@ -255,13 +247,13 @@ const metricsScope = "metrics"
 // non-finite marker: each read waits for the device.
 const nonFiniteCheckEvery = 50
 
-func metricVar(ctx *context.Context, name string, value any) *context.Variable {
-	return ctx.InAbsPath(context.RootScope+metricsScope).Checked(false).VariableWithValue(name, value).SetTrainable(false)
+func metricVar(mctx *mlcontext.Context, name string, value any) *mlcontext.Variable {
+	return mctx.InAbsPath(mlcontext.RootScope+metricsScope).Checked(false).VariableWithValue(name, value).SetTrainable(false)
 }
 
-func accumulate(ctx *context.Context, g *Graph, loss, correct *Node) {
-	sumLoss, right := metricVar(ctx, "sum_loss", float32(0)), metricVar(ctx, "correct", float32(0))
-	steps, firstBad := metricVar(ctx, "steps", int32(0)), metricVar(ctx, "first_non_finite", int32(-1))
+func accumulate(mctx *mlcontext.Context, g *Graph, loss, correct *Node) {
+	sumLoss, right := metricVar(mctx, "sum_loss", float32(0)), metricVar(mctx, "correct", float32(0))
+	steps, firstBad := metricVar(mctx, "steps", int32(0)), metricVar(mctx, "first_non_finite", int32(-1))
 	sumLoss.SetValueGraph(Add(sumLoss.ValueGraph(g), loss))
 	right.SetValueGraph(Add(right.ValueGraph(g), correct))
 	step, bad := steps.ValueGraph(g), firstBad.ValueGraph(g)
@@ -277,7 +269,7 @@ func (t *trainer) checkFinite(epoch, step, k, steps int) error {
 	if step%nonFiniteCheckEvery >= k && step != steps {
 		return nil
 	}
-	v, err := metricVar(t.ctx, "first_non_finite", int32(-1)).Value()
+	v, err := metricVar(t.mctx, "first_non_finite", int32(-1)).Value()
 	if err != nil {
 		return err
 	}
@@ -292,7 +284,7 @@ func (t *trainer) checkFinite(epoch, step, k, steps int) error {
 func (t *trainer) epochTotals() (sumLoss, correct float64, err error) {
 	values := map[string]any{"sum_loss": float32(0), "correct": float32(0), "steps": int32(0), "first_non_finite": int32(-1)}
 	for name, zero := range values {
-		v := metricVar(t.ctx, name, zero)
+		v := metricVar(t.mctx, name, zero)
 		value, err := v.Value()
 		if err != nil {
 			return 0, 0, err
@@ -312,7 +304,7 @@ func (t *trainer) epochTotals() (sumLoss, correct float64, err error) {
 
 // evaluate returns the mean loss and the accuracy over a whole set, in eval mode.
 func (t *trainer) evaluate(s *Set) (loss, accuracy float64, err error) {
-	r, err := t.eval.evaluate(s, false)
+	r, err := t.eval.totals(s)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -323,7 +315,7 @@ func (t *trainer) evaluate(s *Set) (loss, accuracy float64, err error) {
 // params copies the model's variables to the host.
 func (t *trainer) params() ([]Param, error) {
 	var ps []Param
-	for v := range t.ctx.InAbsPath(context.RootScope + modelScope).IterVariablesInScope() {
+	for v := range t.mctx.InAbsPath(mlcontext.RootScope + modelScope).IterVariablesInScope() {
 		value, err := v.Value()
 		if err != nil {
 			return nil, fmt.Errorf("fashion: reading %s: %w", v.ScopeAndName(), err)
@@ -337,10 +329,10 @@ func (t *trainer) params() ([]Param, error) {
 	return ps, nil
 }
 
-// setParams sets the model's variables in ctx (creating missing ones) from ps.
-func setParams(ctx *context.Context, ps []Param) error {
+// setParams sets the model's variables in mctx (creating missing ones) from ps.
+func setParams(mctx *mlcontext.Context, ps []Param) error {
 	for _, p := range ps {
-		if !strings.HasPrefix(p.Scope, context.RootScope+modelScope) {
+		if !strings.HasPrefix(p.Scope, mlcontext.RootScope+modelScope) {
 			return fmt.Errorf("fashion: parameter %s/%s is outside the model scope", p.Scope, p.Name)
 		}
 		size := 1
@@ -351,7 +343,7 @@ func setParams(ctx *context.Context, ps []Param) error {
 			return fmt.Errorf("fashion: parameter %s/%s has %d values for dims %v", p.Scope, p.Name, len(p.Values), p.Dims)
 		}
 		value := tensors.FromFlatDataAndDimensions(p.Values, p.Dims...)
-		sctx := ctx.InAbsPath(p.Scope).Checked(false)
+		sctx := mctx.InAbsPath(p.Scope).Checked(false)
 		if v := sctx.GetVariable(p.Name); v != nil {
 			if err := v.SetValue(value); err != nil {
 				return err
@@ -370,4 +362,4 @@ func finalizeAll(ts []*tensors.Tensor) {
 }
 
 // load sets the model's variables from ps (earlyStop's restore).
-func (t *trainer) load(ps []Param) error { return setParams(t.ctx, ps) }
+func (t *trainer) load(ps []Param) error { return setParams(t.mctx, ps) }

@@ -35,6 +35,9 @@ func TestBadUsageIsAUsageError(t *testing.T) {
 }
 
 func TestTrainCommand(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains: not in -short")
+	}
 	if _, err := os.Stat("/usr/share/datasets/fashion-mnist"); err != nil && os.Getenv("FASHION_MNIST_DIR") == "" {
 		t.Skip("real Fashion-MNIST not installed")
 	}

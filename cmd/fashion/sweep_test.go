@@ -19,6 +19,9 @@ import (
 // the best config comes out on standard output, and a second sweep takes
 // every finished trial from the cache.
 func TestSweepParallel(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains: not in -short")
+	}
 	needData(t)
 	dir := t.TempDir()
 	space := filepath.Join(dir, "space.json")
@@ -117,6 +120,9 @@ func TestTensorboardCommand(t *testing.T) {
 // trial: it exits 143 with a line saying how to resume, and the finished
 // trial is in the cache.
 func TestSweepSignal(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains: not in -short")
+	}
 	needData(t)
 	dir := t.TempDir()
 	space := filepath.Join(dir, "space.json")

@@ -1,14 +1,12 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -19,6 +17,7 @@ import (
 	"github.com/fashion-gomlx/fashion-gomlx/fashion/stats"
 	"github.com/fashion-gomlx/fashion-gomlx/internal/configjson"
 	"github.com/fashion-gomlx/fashion-gomlx/internal/progress"
+	"github.com/fashion-gomlx/fashion-gomlx/internal/trialevent"
 )
 
 // trainOptions are the parsed flags of "fashion train".
@@ -167,51 +166,6 @@ func signalContext() (ctx context.Context, received func() syscall.Signal, stop 
 		}
 }
 
-// number is a float64 that encodes NaN and ±Inf as null: encoding/json
-// refuses them, and a diverging run must still give valid JSON lines.
-type number float64
-
-func (n number) MarshalJSON() ([]byte, error) {
-	if math.IsNaN(float64(n)) || math.IsInf(float64(n), 0) {
-		return []byte("null"), nil
-	}
-	return json.Marshal(float64(n))
-}
-
-// The -progress jsonl events: one JSON object per line on standard output.
-type (
-	epochEvent struct {
-		Event       string `json:"event"` // "epoch"
-		Key         string `json:"key"`
-		Epoch       int    `json:"epoch"`  // 0-based, as the records and the epoch lines
-		Epochs      int    `json:"epochs"` // Config.Epochs
-		TrainLoss   number `json:"train_loss"`
-		ValLoss     number `json:"val_loss"`
-		ValAccuracy number `json:"val_accuracy"`
-		LR          number `json:"lr"`
-		Seconds     number `json:"seconds"`
-	}
-	doneEvent struct {
-		Event        string `json:"event"` // "done"
-		Key          string `json:"key"`
-		Record       string `json:"record"` // the cache's run.json, absolute
-		TestAccuracy number `json:"test_accuracy"`
-		BestEpoch    int    `json:"best_epoch"`   // the epoch of lowest validation loss
-		KeptEpoch    int    `json:"kept_epoch"`   // the epoch whose weights were kept (early stopping)
-		ValAccuracy  number `json:"val_accuracy"` // of the kept epoch: what a sweep compares
-		Cached       bool   `json:"cached"`       // the run was already stored (its epochs were replayed)
-	}
-	errorEvent struct {
-		Event string `json:"event"` // "error": training failed (e.g. a non-finite loss)
-		Key   string `json:"key"`
-		Error string `json:"error"`
-	}
-)
-
-func newEpochEvent(key string, e fashion.Epoch, epochs int) epochEvent {
-	return epochEvent{"epoch", key, e.Epoch, epochs, number(e.TrainLoss), number(e.ValLoss), number(e.ValAccuracy), number(e.LR), number(e.Seconds)}
-}
-
 // trainCmd trains one Config through the run cache (or returns the stored
 // run), printing each epoch; it is also the trial runner of sweeps and of
 // the Ray Tune driver (sweeps/tune.py), which read -progress jsonl.
@@ -303,11 +257,11 @@ func trainSeed(ctx context.Context, received func() syscall.Signal, sess *fashio
 			bar.Clear()
 			fmt.Fprintln(human, fashion.FormatEpoch(e, cfg.Epochs))
 			emitted++
-			return emit(newEpochEvent(key, e, cfg.Epochs))
+			return emit(trialevent.NewEpoch(key, e, cfg.Epochs))
 		},
 	}
-	run, cached, err := fashion.TrainCached(data, cfg, fashion.CacheOptions{
-		Cache: fashion.Cache{Dir: o.runsDir}, Name: o.name, Force: o.force, Hooks: hooks, Context: ctx, Session: sess,
+	run, cached, err := fashion.TrainCached(ctx, data, cfg, fashion.CacheOptions{
+		Cache: fashion.Cache{Dir: o.runsDir}, Name: o.name, Force: o.force, Hooks: hooks, Session: sess,
 	})
 	bar.Clear()
 	if err != nil {
@@ -317,7 +271,7 @@ func trainSeed(ctx context.Context, received func() syscall.Signal, sess *fashio
 			return nil, stoppedError{sig, fmt.Sprintf("stopped by %s at epoch %d (step %d of %d) of run %s: nothing stored",
 				signalName(sig), epoch, step, steps, key)}
 		}
-		if e := emit(errorEvent{"error", key, err.Error()}); e != nil {
+		if e := emit(trialevent.NewError(key, err)); e != nil {
 			return nil, errors.Join(err, e)
 		}
 		return nil, err
@@ -329,7 +283,7 @@ func trainSeed(ctx context.Context, received func() syscall.Signal, sess *fashio
 		if emitted == 0 {
 			for _, e := range run.History {
 				fmt.Fprintln(human, fashion.FormatEpoch(e, run.Config.Epochs))
-				if err := emit(newEpochEvent(key, e, run.Config.Epochs)); err != nil {
+				if err := emit(trialevent.NewEpoch(key, e, run.Config.Epochs)); err != nil {
 					return nil, err
 				}
 			}
@@ -349,25 +303,5 @@ func trainSeed(ctx context.Context, received func() syscall.Signal, sess *fashio
 		}
 		fmt.Fprintf(human, "Copy of the record in %s\n", o.out)
 	}
-	return run, emit(doneEvent{"done", key, record, number(run.TestAccuracy), best.Epoch, run.KeptEpoch, number(run.KeptValAccuracy()), cached})
-}
-
-// jsonLines parses -progress jsonl output: every line must be one JSON
-// object with an "event" field. Used by the tests and by fashion sweep.
-func jsonLines(out []byte) ([]map[string]any, error) {
-	var events []map[string]any
-	for i, line := range bytes.Split(bytes.TrimSuffix(out, []byte("\n")), []byte("\n")) {
-		if len(line) == 0 && len(out) == 0 {
-			break
-		}
-		var ev map[string]any
-		if err := json.Unmarshal(line, &ev); err != nil {
-			return events, fmt.Errorf("line %d %q: not a JSON object: %w", i+1, line, err)
-		}
-		if _, ok := ev["event"].(string); !ok {
-			return events, fmt.Errorf("line %d %q: no \"event\"", i+1, line)
-		}
-		events = append(events, ev)
-	}
-	return events, nil
+	return run, emit(trialevent.NewDone(key, record, run, cached))
 }

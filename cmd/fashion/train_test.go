@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"errors"
 	"os"
 	"os/exec"
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"github.com/fashion-gomlx/fashion-gomlx/fashion"
+	"github.com/fashion-gomlx/fashion-gomlx/internal/trialevent"
 )
 
 // TestMain lets the tests run this command as a real child process: the
@@ -44,6 +46,25 @@ func needData(t *testing.T) {
 	if _, err := os.Stat("/usr/share/datasets/fashion-mnist"); err != nil && os.Getenv("FASHION_MNIST_DIR") == "" {
 		t.Skip("real Fashion-MNIST not installed")
 	}
+}
+
+// jsonLines parses -progress jsonl output with the trial runner's parser
+// (trialevent.ParseAll: every line a known event with all its fields) and
+// returns the lines as JSON objects, for the tests to check the names and
+// values on the wire.
+func jsonLines(out []byte) ([]map[string]any, error) {
+	if _, err := trialevent.ParseAll(out); err != nil {
+		return nil, err
+	}
+	var events []map[string]any
+	for line := range bytes.Lines(out) {
+		var ev map[string]any
+		if err := json.Unmarshal(line, &ev); err != nil {
+			return events, err
+		}
+		events = append(events, ev)
+	}
+	return events, nil
 }
 
 // tiny is a trial that trains in well under a second on the pure-Go backend.
@@ -165,6 +186,9 @@ func TestExitCode(t *testing.T) {
 // lines, one per epoch then "done"; a stored run replays the same epochs
 // and says cached.
 func TestTrainJSONLines(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains: not in -short")
+	}
 	needData(t)
 	runs := t.TempDir()
 	out := filepath.Join(t.TempDir(), "copy.json")
@@ -203,6 +227,9 @@ func TestTrainJSONLines(t *testing.T) {
 		if rec.Key != done["key"] || rec.TestAccuracy != done["test_accuracy"] || float64(rec.BestEpoch().Epoch) != done["best_epoch"] {
 			t.Errorf("record %s: key %s, test accuracy %v, best epoch %d; done event %v", done["record"], rec.Key, rec.TestAccuracy, rec.BestEpoch().Epoch, done)
 		}
+		if rec.KeptValAccuracy() != done["val_accuracy"] || float64(rec.KeptEpoch) != done["kept_epoch"] {
+			t.Errorf("record %s: kept epoch %d, its val accuracy %v; done event %v", done["record"], rec.KeptEpoch, rec.KeptValAccuracy(), done)
+		}
 		if _, err := (fashion.Cache{Dir: runs}).Load(rec.Key); err != nil {
 			t.Errorf("the run is not in the cache with its weights: %v", err)
 		}
@@ -227,6 +254,9 @@ func TestTrainJSONLines(t *testing.T) {
 // TestTrainDivergingIsAnErrorEvent: a non-finite loss ends the run with an
 // "error" line (and exit status 1), and nothing is stored.
 func TestTrainDivergingIsAnErrorEvent(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains: not in -short")
+	}
 	needData(t)
 	runs := t.TempDir()
 	var stdout bytes.Buffer
@@ -250,6 +280,9 @@ func TestTrainDivergingIsAnErrorEvent(t *testing.T) {
 // middle of training: it exits 143 or 130 with one line naming the epoch,
 // and stores nothing.
 func TestTrainSignal(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains: not in -short")
+	}
 	needData(t)
 	for _, tc := range []struct {
 		sig  syscall.Signal
@@ -304,6 +337,9 @@ func TestTrainSignal(t *testing.T) {
 // one runs directory at once (as two machines on shared storage); the cache
 // ends with one valid entry and no leftovers.
 func TestTrainConcurrentSameKey(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains: not in -short")
+	}
 	needData(t)
 	runs := t.TempDir()
 	args := append([]string{"train", "-progress", "jsonl", "-runs-dir", runs, "-epochs", "6"}, tiny...)
@@ -344,7 +380,6 @@ func TestTrainConcurrentSameKey(t *testing.T) {
 // run with its own done event, and ends with their mean; bad values are
 // usage errors.
 func TestTrainSeeds(t *testing.T) {
-	needData(t)
 	for _, tc := range []struct {
 		args []string
 		err  string
@@ -357,6 +392,10 @@ func TestTrainSeeds(t *testing.T) {
 			t.Errorf("train %v: %v (exit %d), want exit 2 saying %q", tc.args, err, exitCode(err), tc.err)
 		}
 	}
+	if testing.Short() {
+		t.Skip("trains: not in -short")
+	}
+	needData(t)
 	runs := t.TempDir()
 	var stdout, stderr bytes.Buffer
 	args := append([]string{"train", "-progress", "jsonl", "-runs-dir", runs, "-epochs", "1", "-seed", "7", "-seeds", "3"}, tiny...)

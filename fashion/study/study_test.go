@@ -126,7 +126,7 @@ func TestStoredRuns(t *testing.T) {
 		r := &fashion.Run{Name: name, Config: cfg, Key: fashion.RunKey(cfg, fashion.DataChecksum()), Started: started,
 			History: []fashion.Epoch{{ValLoss: 0.5, ValAccuracy: 0.8}},
 			Params:  []fashion.Param{{Scope: "/model/output", Name: "biases", Dims: []int{1}, Values: []float32{1}}}}
-		stored, err := cache.Store(r, false)
+		stored, err := cache.Store(r)
 		if err != nil {
 			t.Fatal(err)
 		}

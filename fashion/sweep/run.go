@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/fashion-gomlx/fashion-gomlx/fashion"
+	"github.com/fashion-gomlx/fashion-gomlx/internal/trialevent"
 )
 
 // Options configure Run.
@@ -195,8 +196,8 @@ func fromRun(t Trial, run *fashion.Run, cached bool) TrialResult {
 
 // trainHere trains a trial in this process.
 func trainHere(ctx context.Context, sess *fashion.Session, t Trial, opts Options) TrialResult {
-	run, cached, err := fashion.TrainCached(opts.Data, t.Config, fashion.CacheOptions{
-		Cache: fashion.Cache{Dir: opts.RunsDir}, Context: ctx, Session: sess,
+	run, cached, err := fashion.TrainCached(ctx, opts.Data, t.Config, fashion.CacheOptions{
+		Cache: fashion.Cache{Dir: opts.RunsDir}, Session: sess,
 	})
 	if err != nil {
 		return TrialResult{Trial: t, Key: fashion.RunKey(t.Config, opts.Data.Checksum), Error: oneLine(err.Error())}
@@ -224,33 +225,33 @@ func trainChild(ctx context.Context, t Trial, opts Options) TrialResult {
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	runErr := cmd.Run()
-	var last struct {
-		Event, Key, Record, Error string
-		Cached                    bool
-	}
+	// The last event decides; every line must be one (trialevent.Parse).
+	var last trialevent.Event
 	sc := bufio.NewScanner(&stdout)
 	sc.Buffer(nil, 1<<20)
 	for sc.Scan() {
-		if err := json.Unmarshal(sc.Bytes(), &last); err != nil {
-			return fail(last.Key, fmt.Errorf("trial runner wrote a line that is not JSON: %q", sc.Text()))
+		ev, err := trialevent.Parse(sc.Bytes())
+		if err != nil {
+			return fail(last.Key(), fmt.Errorf("trial runner wrote a line that is not a trial event (%v): %q", err, sc.Text()))
 		}
+		last = ev
 	}
 	if runErr != nil {
 		msg := strings.TrimSpace(stderr.String())
 		msg = msg[strings.LastIndex(msg, "\n")+1:]
-		if last.Event == "error" {
-			msg = last.Error
+		if last.Error != nil {
+			msg = last.Error.Error
 		}
-		return fail(last.Key, fmt.Errorf("%s: %v: %s", filepath.Base(opts.Command[0]), runErr, msg))
+		return fail(last.Key(), fmt.Errorf("%s: %v: %s", filepath.Base(opts.Command[0]), runErr, msg))
 	}
-	if last.Event != "done" {
-		return fail(last.Key, fmt.Errorf("trial runner ended without a \"done\" line"))
+	if last.Done == nil {
+		return fail(last.Key(), fmt.Errorf("trial runner ended without a \"done\" line"))
 	}
-	run, err := fashion.LoadRun(last.Record)
+	run, err := fashion.LoadRun(last.Done.Record)
 	if err != nil {
-		return fail(last.Key, err)
+		return fail(last.Key(), err)
 	}
-	return fromRun(t, run, last.Cached)
+	return fromRun(t, run, last.Done.Cached)
 }
 
 func oneLine(s string) string { return strings.ReplaceAll(s, "\n", "; ") }

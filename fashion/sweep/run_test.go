@@ -53,6 +53,9 @@ func (c *cancelAfter) Write(p []byte) (int, error) {
 // those two from the cache and trains only the rest; a third run trains
 // nothing.
 func TestRunResumes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains: not in -short")
+	}
 	data := loadData(t)
 	space, err := ParseSpace([]byte(tinySpace), "tiny")
 	if err != nil {
@@ -138,6 +141,9 @@ func itoa(i int) string { b, _ := json.Marshal(i); return string(b) }
 // TestRunRecordsFailures: a trial whose loss diverges is recorded with its
 // error; the others finish and the best is among them.
 func TestRunRecordsFailures(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains: not in -short")
+	}
 	data := loadData(t)
 	space, err := ParseSpace([]byte(`{"params": {
 	  "backend": "go", "hidden": [16, 16, 16], "train_limit": 600, "epochs": 3, "optimizer": "sgd",
