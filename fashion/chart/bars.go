@@ -9,7 +9,10 @@ import (
 // Bars is a horizontal bar chart, one bar per value in the order given,
 // labelled by its name on the left and by its value on the right. The axis
 // always holds 0; bars of negative values go left of it. Non-finite values
-// get no bar and the label "n/a".
+// get no bar, and Texts.Missing (e.g. "n/a") as their label.
+//
+// Every word on the chart is the caller's: Title, Names (unnamed bars are
+// numbered "#0", "#1", ...) and Texts.
 //
 // Classes: fm-title, fm-grid, fm-ticks, fm-name, fm-bar (one <rect> per
 // drawn bar, with a <title>), fm-value, fm-axes, fm-nodata.
@@ -26,11 +29,14 @@ type Bars struct {
 	// Format writes the value labels and the ticks (a fmt verb for one
 	// float64); "" means "%.1f%%" with Percent, "%g" without.
 	Format string
+	// Texts.NoData is written on a chart with no values, Texts.Missing
+	// next to a value that cannot be drawn; "" writes nothing.
+	Texts Texts
 }
 
 // SVG renders the bar chart as a self-contained SVG document 640 pixels
 // wide. It fails if Names is not nil and differs in length from Values.
-// With no values it is a small SVG saying "no data".
+// With no values it is a small SVG with Texts.NoData.
 func (c *Bars) SVG() ([]byte, error) {
 	if c.Names != nil && len(c.Names) != len(c.Values) {
 		return nil, fmt.Errorf("chart: %d names for %d bars", len(c.Names), len(c.Values))
@@ -97,7 +103,7 @@ func (c *Bars) SVG() ([]byte, error) {
 		b.title(w, 26, 16, c.Title)
 	}
 	if n == 0 {
-		b.noData(w/2, top+30, "no data")
+		b.noData(w/2, top+30, c.Texts.NoData)
 		b.close()
 		return b.Bytes(), nil
 	}
@@ -120,7 +126,9 @@ func (c *Bars) SVG() ([]byte, error) {
 		y := top + gap + float64(i)*(barH+gap)
 		b.text(left-6, y+barH/2+4, ` class="fm-name" text-anchor="end"`, label(i))
 		if !finite(v) {
-			b.text(zero+4, y+barH/2+4, ` class="fm-value" fill="#888888"`, "n/a")
+			if c.Texts.Missing != "" {
+				b.text(zero+4, y+barH/2+4, ` class="fm-value" fill="#888888"`, c.Texts.Missing)
+			}
 			continue
 		}
 		x0, x1 := zero, ax.pos(v)

@@ -21,13 +21,13 @@ func TestBars(t *testing.T) {
 		{"per-class accuracy", Bars{Names: classes, Values: []float64{0.85, 0.97, 0.8, 0.88, 0.82, 0.95, 0.6, 0.94, 0.97, 0.963}, Percent: true, Format: "%.1f%%"},
 			"", 10, []string{"Ankle boot", "96.3%", "60.0%", "0.0%", "100.0%"}},
 		{"percent default format", Bars{Names: []string{"a & b"}, Values: []float64{0.5}, Percent: true}, "", 1, []string{"a & b", "50.0%"}},
-		{"NaN, numbered", Bars{Values: []float64{math.NaN(), 0.25}, Percent: true, Format: "%.0f"}, "", 1, []string{"#0", "n/a", "#1", "25"}},
+		{"NaN, numbered", Bars{Values: []float64{math.NaN(), 0.25}, Percent: true, Format: "%.0f", Texts: Texts{Missing: "n/d"}}, "", 1, []string{"#0", "n/d", "#1", "25"}},
 		{"negative and above one", Bars{Names: []string{"neg", "big"}, Values: []float64{-0.2, 1.5}, Percent: true, Format: "%.0f%%"},
 			"", 2, []string{"-20%", "150%"}},
 		{"plain numbers", Bars{Names: []string{"x", "y"}, Values: []float64{3, 12}}, "", 2, []string{"3", "12", "0", "10"}},
 		{"only zeros", Bars{Names: []string{"z"}, Values: []float64{0}}, "", 1, []string{"z", "0", "1"}},
 		{"name count", Bars{Names: []string{"x"}, Values: []float64{1, 2}}, "1 names for 2 bars", 0, nil},
-		{"empty", Bars{}, "", 0, []string{"no data"}},
+		{"empty", Bars{Texts: Texts{NoData: "sin datos"}}, "", 0, []string{"sin datos"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -5,6 +5,15 @@
 // an image's pixel values as text. It knows nothing of the data it draws:
 // callers pass numbers, names and labels.
 //
+// # No language
+//
+// Every word a drawing holds is its caller's: titles, axis labels, names,
+// captions, and the few words a chart would write of its own accord (what
+// stands for missing data) in each chart's Texts. Left empty, those write
+// nothing, and an unnamed series is numbered ("#1"): a chart drawn for a
+// Spanish notebook has no English in it, and one drawn for an English
+// report no Spanish.
+//
 // # Why hand-written
 //
 // GoMLX ships plotting helpers (margaid, plotly), but they are fed by a

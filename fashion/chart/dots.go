@@ -16,6 +16,10 @@ import (
 // top to bottom in the order given; sort them before if a ranking should
 // show.
 //
+// Every word on the chart is the caller's: Title, XLabel, Rows, the
+// series' names (an unnamed series is "#1", "#2", ...), the reference
+// lines' labels, Notes and Texts.NoData.
+//
 // Classes: fm-title, fm-legend-entry, fm-grid, fm-axes, fm-ticks,
 // fm-xlabel, fm-name (row labels), fm-whisker (one <path> per drawn
 // interval), fm-dot (one marker per drawn value, with a <title>), fm-ref
@@ -35,6 +39,9 @@ type DotChart struct {
 	// Width is the width in pixels; 0 means 640. The height follows from
 	// the number of rows.
 	Width int
+	// Texts.NoData is written when there are no rows or nothing finite to
+	// draw ("" for nothing); Texts.Missing is not used.
+	Texts Texts
 }
 
 // DotSeries is one set of points of a DotChart, one per row. A NaN or
@@ -108,48 +115,44 @@ func (c *DotChart) check() error {
 	return nil
 }
 
-// SVG renders the dot chart as a self-contained SVG document. It fails if a
-// series does not have one value per row, has only one of Low and High or
-// one of the wrong length, or if Notes is not nil and does not have one
-// note per row. With no rows, or nothing finite to draw, it says "no data".
-func (c *DotChart) SVG() ([]byte, error) {
-	if err := c.check(); err != nil {
-		return nil, err
-	}
-	const (
-		fontS     = 12
-		tickSize  = 11
-		legendRow = 18
-		nudge     = 8.0 // vertical distance between the series of a row
-	)
-	w := float64(c.Width)
-	if w <= 0 {
-		w = defaultWidth
-	}
-	n, ns := len(c.Rows), len(c.Series)
-	rowH := math.Max(24, nudge*float64(ns)+10)
+// Sizes of a dot chart, in pixels.
+const (
+	dotFontSize   = 12
+	dotTickSize   = 11
+	dotLegendRow  = 18
+	dotNudge      = 8.0 // vertical distance between the series of a row
+	dotTitleSpace = 46  // from the top to the plot (or legend) under a title
+)
 
-	colors := make([]string, ns)
-	for k, s := range c.Series {
-		colors[k] = Palette[k%len(Palette)]
-		if s.Color != "" {
-			colors[k] = esc(s.Color)
-		}
-	}
-	names := make([]string, ns)
-	for k, s := range c.Series {
-		names[k] = s.Name
-		if names[k] == "" {
-			names[k] = "series " + strconv.Itoa(k+1)
-		}
-	}
+// dotLayout is where the parts of a dot chart go: what the steps of SVG
+// share.
+type dotLayout struct {
+	w, h          float64
+	colors, names []string
+	entries       []legendEntry // the legend's markers; nil for none
+	haveData      bool          // a finite value to draw
+	rowH          float64       // the height of a row
+	top, left     float64       // the plot's top left corner
+	right         float64       // the plot's right edge; the notes start there
+	plotW, plotH  float64
+	xa            *axis // nil without rows
+}
 
-	// The data range: values, whisker ends and reference lines.
-	xmin, xmax := math.Inf(1), math.Inf(-1)
-	haveData := false
+// rowY is the vertical centre of row i.
+func (l *dotLayout) rowY(i int) float64 { return l.top + 2 + l.rowH*(float64(i)+0.5) }
+
+// offset is how far series k's points sit from the centre of their row.
+func (l *dotLayout) offset(k int) float64 {
+	return dotNudge * (float64(k) - float64(len(l.colors)-1)/2)
+}
+
+// xRange is the range of the values, whisker ends and reference lines;
+// ok is false when no value is finite.
+func (c *DotChart) xRange() (lo, hi float64, ok bool) {
+	lo, hi = math.Inf(1), math.Inf(-1)
 	grow := func(v float64) {
 		if finite(v) {
-			xmin, xmax = math.Min(xmin, v), math.Max(xmax, v)
+			lo, hi = math.Min(lo, v), math.Max(hi, v)
 		}
 	}
 	for _, s := range c.Series {
@@ -157,7 +160,7 @@ func (c *DotChart) SVG() ([]byte, error) {
 			if !finite(v) {
 				continue
 			}
-			haveData = true
+			ok = true
 			grow(v)
 			if s.Low != nil && finite(s.Low[i]) && finite(s.High[i]) {
 				grow(s.Low[i])
@@ -168,76 +171,84 @@ func (c *DotChart) SVG() ([]byte, error) {
 	for _, r := range c.Refs {
 		grow(r.Value)
 	}
+	return lo, hi, ok
+}
 
-	var b svgBuf
-	top := 12.0
+// layout places the title, the legend, the reference labels, the rows
+// with their names and notes, and the axis.
+func (c *DotChart) layout() *dotLayout {
+	n, ns := len(c.Rows), len(c.Series)
+	l := &dotLayout{w: float64(c.Width), rowH: math.Max(24, dotNudge*float64(ns)+10),
+		colors: make([]string, ns), names: make([]string, ns)}
+	if l.w <= 0 {
+		l.w = defaultWidth
+	}
+	for k, s := range c.Series {
+		l.colors[k] = Palette[k%len(Palette)]
+		if s.Color != "" {
+			l.colors[k] = esc(s.Color)
+		}
+		l.names[k] = s.Name
+		if l.names[k] == "" {
+			l.names[k] = "#" + strconv.Itoa(k+1)
+		}
+	}
+	xmin, xmax, haveData := c.xRange()
+	l.haveData = haveData
+
+	l.top = 12.0
 	if c.Title != "" {
-		top = 46
+		l.top = dotTitleSpace
 	}
 	// Legend: one entry per series when there are several or any is named.
-	type entry struct{ x, y float64 }
-	var entries []entry
 	named := ns > 1
 	for _, s := range c.Series {
 		named = named || s.Name != ""
 	}
 	if named {
-		entries = make([]entry, ns)
-		x, y := 12.0, top+2
-		for k, name := range names {
-			ew := 16 + textWidth(name, fontS) + 18
-			if x+ew > w-10 && x > 12 {
-				x, y = 12, y+legendRow
+		l.entries = make([]legendEntry, ns)
+		x, y := 12.0, l.top+2
+		for k, name := range l.names {
+			ew := 16 + textWidth(name, dotFontSize) + 18
+			if x+ew > l.w-10 && x > 12 {
+				x, y = 12, y+dotLegendRow
 			}
-			entries[k] = entry{x, y}
+			l.entries[k] = legendEntry{x, y}
 			x += ew
 		}
-		top = y + legendRow
+		l.top = y + dotLegendRow
 	}
 	refLabels := false
 	for _, r := range c.Refs {
 		refLabels = refLabels || (r.Label != "" && finite(r.Value))
 	}
 	if refLabels {
-		top += 14
+		l.top += 14
 	}
 
+	// Row names on the left, notes on the right, the plot between.
 	nameW := 0.0
 	for _, r := range c.Rows {
-		nameW = math.Max(nameW, textWidth(r, fontS))
+		nameW = math.Max(nameW, textWidth(r, dotFontSize))
 	}
 	noteW := 0.0
 	for _, s := range c.Notes {
-		noteW = math.Max(noteW, textWidth(s, tickSize))
+		noteW = math.Max(noteW, textWidth(s, dotTickSize))
 	}
-	left := 10 + nameW + 10
-	right := w - 16
+	l.left = 10 + nameW + 10
+	l.right = l.w - 16
 	if noteW > 0 {
-		right -= noteW + 10
+		l.right -= noteW + 10
 	}
-	plotW := math.Max(right-left, 20)
-	plotH := float64(n)*rowH + 4
-	h := top + plotH + tickSize + 14
+	l.plotW = math.Max(l.right-l.left, 20)
+	l.plotH = float64(n)*l.rowH + 4
+	l.h = l.top + l.plotH + dotTickSize + 14
 	if c.XLabel != "" {
-		h += 18
+		l.h += 18
 	}
 	if n == 0 {
-		h = top + 60
-	}
-	W, H := int(math.Ceil(w)), int(math.Ceil(h))
-	b.open(W, H)
-	if c.Title != "" {
-		b.title(w, 26, 16, c.Title)
-	}
-	for k, e := range entries {
-		b.WriteString(`<g class="fm-legend-entry">`)
-		marker(&b, k, e.x+6, e.y, colors[k], "", "")
-		b.f(`<text x="%s" y="%s">%s</text></g>`+"\n", num(e.x+16), num(e.y+4), esc(names[k]))
-	}
-	if n == 0 {
-		b.noData(w/2, top+30, "no data")
-		b.close()
-		return b.Bytes(), nil
+		l.h = l.top + 60
+		return l
 	}
 
 	// The axis spans the data and a margin, ticks inside: widening it to
@@ -245,90 +256,134 @@ func (c *DotChart) SVG() ([]byte, error) {
 	if span := xmax - xmin; span > 0 {
 		xmin, xmax = xmin-0.04*span, xmax+0.04*span
 	}
-	xa := linearAxis(xmin, xmax, max(int(plotW/80), 2), false, false)
-	xa.p0, xa.p1 = left, left+plotW
-	rowY := func(i int) float64 { return top + 2 + rowH*(float64(i)+0.5) }
+	l.xa = linearAxis(xmin, xmax, max(int(l.plotW/80), 2), false, false)
+	l.xa.p0, l.xa.p1 = l.left, l.left+l.plotW
+	return l
+}
 
-	// Grid: vertical lines at the ticks, a faint guide along each row.
+// SVG renders the dot chart as a self-contained SVG document. It fails if a
+// series does not have one value per row, has only one of Low and High or
+// one of the wrong length, or if Notes is not nil and does not have one
+// note per row. With no rows, or nothing finite to draw, it writes
+// Texts.NoData.
+func (c *DotChart) SVG() ([]byte, error) {
+	if err := c.check(); err != nil {
+		return nil, err
+	}
+	l := c.layout()
+	var b svgBuf
+	b.open(int(math.Ceil(l.w)), int(math.Ceil(l.h)))
+	if c.Title != "" {
+		b.title(l.w, 26, 16, c.Title)
+	}
+	for k, e := range l.entries {
+		b.WriteString(`<g class="fm-legend-entry">`)
+		marker(&b, k, e.x+6, e.y, l.colors[k], "", "")
+		b.f(`<text x="%s" y="%s">%s</text></g>`+"\n", num(e.x+16), num(e.y+4), esc(l.names[k]))
+	}
+	if len(c.Rows) == 0 {
+		b.noData(l.w/2, l.top+30, c.Texts.NoData)
+		b.close()
+		return b.Bytes(), nil
+	}
+	c.drawFrame(&b, l)
+	c.drawRefs(&b, l)
+	if !l.haveData {
+		b.noData(l.left+l.plotW/2, l.top+l.plotH/2+5, c.Texts.NoData)
+	}
+	c.drawWhiskers(&b, l)
+	c.drawDots(&b, l)
+	// Notes at the right.
+	for i, s := range c.Notes {
+		if s != "" {
+			b.text(l.right+10, l.rowY(i)+4, ` class="fm-note" font-size="11" fill="#333333"`, s)
+		}
+	}
+	b.close()
+	return b.Bytes(), nil
+}
+
+// drawFrame draws the grid (vertical lines at the ticks, a faint guide
+// along each row), the axis, its tick labels and label, and the rows'
+// names.
+func (c *DotChart) drawFrame(b *svgBuf, l *dotLayout) {
+	top, left, plotW, plotH := l.top, l.left, l.plotW, l.plotH
 	b.WriteString(`<g class="fm-grid" stroke="#e3e3e3" stroke-width="1">` + "\n")
-	for _, t := range xa.ticks {
-		x := xa.pos(t)
+	for _, t := range l.xa.ticks {
+		x := l.xa.pos(t)
 		b.f(`<line x1="%s" y1="%s" x2="%s" y2="%s"/>`+"\n", num(x), num(top), num(x), num(top+plotH))
 	}
-	for i := range n {
-		y := rowY(i)
+	for i := range c.Rows {
+		y := l.rowY(i)
 		b.f(`<line x1="%s" y1="%s" x2="%s" y2="%s" stroke-dasharray="1 3"/>`+"\n", num(left), num(y), num(left+plotW), num(y))
 	}
 	b.WriteString("</g>\n")
 	b.f(`<path class="fm-axes" d="M%s %sH%s" fill="none" stroke="#444444" stroke-width="1"/>`+"\n",
 		num(left), num(top+plotH), num(left+plotW))
-	b.f(`<g class="fm-ticks" font-size="%d" fill="#333333">`+"\n", tickSize)
-	for i, t := range xa.ticks {
-		b.text(xa.pos(t), top+plotH+tickSize+5, ` text-anchor="middle"`, xa.labels[i])
+	b.f(`<g class="fm-ticks" font-size="%d" fill="#333333">`+"\n", dotTickSize)
+	for i, t := range l.xa.ticks {
+		b.text(l.xa.pos(t), top+plotH+dotTickSize+5, ` text-anchor="middle"`, l.xa.labels[i])
 	}
 	b.WriteString("</g>\n")
 	if c.XLabel != "" {
-		b.text(left+plotW/2, h-10, ` class="fm-xlabel" text-anchor="middle"`, c.XLabel)
+		b.text(left+plotW/2, l.h-10, ` class="fm-xlabel" text-anchor="middle"`, c.XLabel)
 	}
 	for i, r := range c.Rows {
-		b.text(left-8, rowY(i)+4, ` class="fm-name" text-anchor="end"`, r)
+		b.text(left-8, l.rowY(i)+4, ` class="fm-name" text-anchor="end"`, r)
 	}
+}
 
-	// Reference lines under the points.
+// drawRefs draws the reference lines, under the points, with their
+// labels above the plot.
+func (c *DotChart) drawRefs(b *svgBuf, l *dotLayout) {
 	for _, r := range c.Refs {
 		if !finite(r.Value) {
 			continue
 		}
-		x := xa.pos(r.Value)
+		x := l.xa.pos(r.Value)
 		b.f(`<line class="fm-ref" x1="%s" y1="%s" x2="%s" y2="%s" stroke="%s" stroke-width="1.5" stroke-dasharray="5 3"/>`+"\n",
-			num(x), num(top), num(x), num(top+plotH), Grey)
+			num(x), num(l.top), num(x), num(l.top+l.plotH), Grey)
 		if r.Label != "" {
-			b.text(x, top-5, ` class="fm-ref-label" text-anchor="middle" font-size="11" fill="#555555"`, r.Label)
+			b.text(x, l.top-5, ` class="fm-ref-label" text-anchor="middle" font-size="11" fill="#555555"`, r.Label)
 		}
 	}
-	if !haveData {
-		b.noData(left+plotW/2, top+plotH/2+5, "no data")
-	}
+}
 
-	// Whiskers, then the points on top of them.
+// drawWhiskers draws the intervals, one line of whiskers per series,
+// under the points.
+func (c *DotChart) drawWhiskers(b *svgBuf, l *dotLayout) {
 	for k, s := range c.Series {
-		off := nudge * (float64(k) - float64(ns-1)/2)
 		var whiskers strings.Builder
 		for i, v := range s.Value {
 			if !finite(v) || s.Low == nil || !finite(s.Low[i]) || !finite(s.High[i]) {
 				continue
 			}
-			y := rowY(i) + off
-			x0, x1 := xa.pos(math.Min(s.Low[i], s.High[i])), xa.pos(math.Max(s.Low[i], s.High[i]))
+			y := l.rowY(i) + l.offset(k)
+			x0, x1 := l.xa.pos(math.Min(s.Low[i], s.High[i])), l.xa.pos(math.Max(s.Low[i], s.High[i]))
 			fmt.Fprintf(&whiskers, `<path class="fm-whisker" d="M%s %sV%sM%s %sH%sM%s %sV%s" fill="none" stroke="%s" stroke-width="1.5"/>`,
-				num(x0), num(y-3), num(y+3), num(x0), num(y), num(x1), num(x1), num(y-3), num(y+3), colors[k])
+				num(x0), num(y-3), num(y+3), num(x0), num(y), num(x1), num(x1), num(y-3), num(y+3), l.colors[k])
 		}
 		if whiskers.Len() > 0 {
 			b.WriteString(whiskers.String() + "\n")
 		}
 	}
+}
+
+// drawDots draws the points, each with a <title> naming its row, series
+// and value.
+func (c *DotChart) drawDots(b *svgBuf, l *dotLayout) {
 	for k, s := range c.Series {
-		off := nudge * (float64(k) - float64(ns-1)/2)
 		drawn := false
 		for i, v := range s.Value {
 			if !finite(v) {
 				continue
 			}
-			title := "<title>" + esc(c.Rows[i]+" — "+names[k]+": "+strconv.FormatFloat(v, 'g', 4, 64)) + "</title>"
-			marker(&b, k, xa.pos(v), rowY(i)+off, colors[k], ` class="fm-dot"`, title)
+			title := "<title>" + esc(c.Rows[i]+" — "+l.names[k]+": "+strconv.FormatFloat(v, 'g', 4, 64)) + "</title>"
+			marker(b, k, l.xa.pos(v), l.rowY(i)+l.offset(k), l.colors[k], ` class="fm-dot"`, title)
 			drawn = true
 		}
 		if drawn {
 			b.WriteString("\n")
 		}
 	}
-
-	// Notes at the right.
-	for i, s := range c.Notes {
-		if s != "" {
-			b.text(right+10, rowY(i)+4, ` class="fm-note" font-size="11" fill="#333333"`, s)
-		}
-	}
-	b.close()
-	return b.Bytes(), nil
 }

@@ -123,9 +123,9 @@ func TestDotChartInputs(t *testing.T) {
 		{"one unnamed series: no legend", DotChart{Rows: []string{"a", "b"}, Series: []DotSeries{{Value: []float64{1, 2}}}}, "", 2, 0, []string{"a", "b"}},
 		{"four series, unnamed ones numbered", DotChart{Rows: []string{"r"}, Series: []DotSeries{
 			{Value: []float64{1}}, {Value: []float64{2}}, {Name: "c", Value: []float64{3}}, {Value: []float64{4}, Color: "#123456"}}},
-			"", 4, 4, []string{"series 1", "series 2", "c", "series 4"}},
-		{"nothing finite", DotChart{Rows: []string{"a"}, Series: []DotSeries{{Value: []float64{math.NaN()}}}}, "", 0, 0, []string{"no data"}},
-		{"no rows", DotChart{Title: "t"}, "", 0, 0, []string{"t", "no data"}},
+			"", 4, 4, []string{"#1", "#2", "c", "#4"}},
+		{"nothing finite", DotChart{Rows: []string{"a"}, Series: []DotSeries{{Value: []float64{math.NaN()}}}, Texts: Texts{NoData: "sin datos"}}, "", 0, 0, []string{"sin datos"}},
+		{"no rows", DotChart{Title: "t", Texts: Texts{NoData: "sin datos"}}, "", 0, 0, []string{"t", "sin datos"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

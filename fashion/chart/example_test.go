@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"image/png"
+	"math"
 	"strings"
 
 	"github.com/fashion-gomlx/fashion-gomlx/fashion/chart"
@@ -131,6 +132,25 @@ func ExampleDotChart() {
 	// 6 points, 6 whiskers, 1 reference line, 2 notes <nil>
 }
 
+// The chart writes no words of its own: what stands for missing data comes
+// from the caller, here in Spanish.
+func ExampleTexts() {
+	bars := &chart.Bars{
+		Title:  "exactitud por clase",
+		Names:  []string{"Camisa", "Bolso"},
+		Values: []float64{0.60, math.NaN()},
+		Texts:  chart.Texts{NoData: "sin datos", Missing: "n/d"},
+	}
+	svg, _ := bars.SVG()
+	fmt.Println(strings.Contains(string(svg), ">n/d<"))
+	bars.Names, bars.Values = nil, nil
+	svg, _ = bars.SVG()
+	fmt.Println(strings.Contains(string(svg), ">sin datos<"))
+	// Output:
+	// true
+	// true
+}
+
 // One 28×28 image as a PNG, 2 screen pixels per image pixel.
 func ExampleImagePNG() {
 	img := make([]uint8, 28*28)
@@ -151,14 +171,20 @@ func ExampleImagePNG() {
 	// (0,0)-(56,56) 255
 }
 
-// A gallery of images with a caption of two lines under each.
-func ExampleImageGridSVG() {
-	images := [][]uint8{make([]uint8, 8*8), make([]uint8, 8*8)}
-	captions := []string{"true: Coat\npred: Shirt", "true: Shirt\npred: T-shirt/top"}
-	svg, err := chart.ImageGridSVG(images, 8, 8, captions, 5, 4)
+// A gallery of 8×8 images, 4 screen pixels per pixel, with a caption of
+// two lines under each.
+func ExampleImageGrid() {
+	g := &chart.ImageGrid{
+		Images: [][]uint8{make([]uint8, 8*8), make([]uint8, 8*8)},
+		Width:  8, Height: 8,
+		Captions: []string{"true: Coat\npred: Shirt", "true: Shirt\npred: T-shirt/top"},
+		Columns:  5, Scale: 4,
+	}
+	svg, err := g.SVG()
 	fmt.Println(countClass(svg, "fm-image"), "images,", countClass(svg, "fm-caption"), "caption lines", err)
 
-	_, err = chart.ImageGridSVG(images, 8, 8, captions[:1], 5, 4)
+	g.Captions = g.Captions[:1]
+	_, err = g.SVG()
 	fmt.Println(err)
 	// Output:
 	// 2 images, 4 caption lines <nil>

@@ -30,12 +30,12 @@ func TestHeatmap(t *testing.T) {
 			RowTitle: "true class", ColTitle: "predicted class", ScaleLabel: "share & more", BoldDiagonal: true},
 			"", 16, append([]string{nastyTitle, "true class", "predicted class", "share & more", "0", "1033"}, names...)},
 		{"2x3, numbered, no titles", Heatmap{Counts: [][]int{{1, 2, 3}, {4, 5, -6}}},
-			"", 6, []string{"0", "1", "2", "share of the row", "-6"}},
+			"", 6, []string{"0", "1", "2", "-6"}},
 		{"ragged", Heatmap{Counts: [][]int{{1, 2}, {3}}}, "row 1 has 1 cells, row 0 has 2", 0, nil},
 		{"row labels", Heatmap{Counts: square, RowLabels: names[:3]}, "3 row labels for 4 rows", 0, nil},
 		{"column labels", Heatmap{Counts: [][]int{{1, 2}}, ColLabels: names}, "4 column labels for 2 columns", 0, nil},
-		{"empty", Heatmap{Title: "none"}, "", 0, []string{"none", "no data"}},
-		{"no columns", Heatmap{Counts: [][]int{{}, {}}}, "", 0, []string{"no data"}},
+		{"empty", Heatmap{Title: "none", Texts: Texts{NoData: "sin datos"}}, "", 0, []string{"none", "sin datos"}},
+		{"no columns", Heatmap{Counts: [][]int{{}, {}}, Texts: Texts{NoData: "sin datos"}}, "", 0, []string{"sin datos"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

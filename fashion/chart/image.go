@@ -67,34 +67,63 @@ func ImagePNG(img []uint8, w, h, scale int) ([]byte, error) {
 	return encodeGray(img, w, h, scale)
 }
 
-// ImageGridSVG renders w×h grayscale images (each w*h bytes, row-major) in
-// a grid of cols columns (cols <= 0: up to 10), each image drawn scale
-// times its size (scale <= 0: 3) with its caption below. A caption may hold
-// several lines separated by "\n" (e.g. "true: Coat\npred: Shirt");
-// captions may be nil for none. Each image is embedded at its own size as a
-// PNG data URI and scaled by the viewer with crisp pixels, which keeps the
-// SVG small. It fails if w or h is not positive, captions is not nil and
-// differs in length from images, an image is not w*h bytes, or scale is
-// over 64. With no images it is a small SVG saying "no images".
+// ImageGrid is a grid of grayscale images, each with its caption below:
+// e.g. misclassified images with their true and predicted classes. Each
+// image is embedded at its own size as a PNG data URI and scaled by the
+// viewer with crisp pixels, which keeps the SVG small.
+//
+// Every word on the chart is the caller's: Captions and Texts.NoData.
 //
 // Classes: fm-image (one <image> per image), fm-caption (one <text> per
 // caption line), fm-nodata.
-func ImageGridSVG(images [][]uint8, w, h int, captions []string, cols, scale int) ([]byte, error) {
+type ImageGrid struct {
+	// Images are Width×Height grayscale images, each Width*Height bytes,
+	// row-major; pixel value v is gray level v (0 is black).
+	Images        [][]uint8
+	Width, Height int
+	// Captions, if not nil, hold one caption per image, written below it;
+	// "\n" separates its lines (e.g. "true: Coat\npred: Shirt").
+	Captions []string
+	// Columns is the number of images per row; 0 means up to 10.
+	Columns int
+	// Scale draws each image pixel as a Scale×Scale block; 0 means 3, at
+	// most 64.
+	Scale int
+	// Texts.NoData is written when there are no images, e.g. "no images"
+	// ("" for nothing); Texts.Missing is not used.
+	Texts Texts
+}
+
+// check validates the grid's sizes and slices.
+func (g *ImageGrid) check(scale int) error {
+	if err := checkSize(g.Width, g.Height, scale); err != nil {
+		return err
+	}
+	if g.Captions != nil && len(g.Captions) != len(g.Images) {
+		return fmt.Errorf("chart: %d captions for %d images", len(g.Captions), len(g.Images))
+	}
+	for i, img := range g.Images {
+		if err := checkImage(img, g.Width, g.Height, i); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// SVG renders the grid as a self-contained SVG document. It fails if Width
+// or Height is not positive, Captions is not nil and differs in length
+// from Images, an image is not Width*Height bytes, or Scale is over 64.
+// With no images it is a small SVG with Texts.NoData.
+func (g *ImageGrid) SVG() ([]byte, error) {
+	scale := g.Scale
 	if scale <= 0 {
 		scale = 3
 	}
-	if err := checkSize(w, h, scale); err != nil {
+	if err := g.check(scale); err != nil {
 		return nil, err
 	}
-	if captions != nil && len(captions) != len(images) {
-		return nil, fmt.Errorf("chart: %d captions for %d images", len(captions), len(images))
-	}
-	for i, img := range images {
-		if err := checkImage(img, w, h, i); err != nil {
-			return nil, err
-		}
-	}
-	n := len(images)
+	n := len(g.Images)
+	cols := g.Columns
 	if cols <= 0 {
 		cols = min(max(n, 1), 10)
 	}
@@ -105,9 +134,9 @@ func ImageGridSVG(images [][]uint8, w, h int, captions []string, cols, scale int
 		lineH   = 14.0
 		pad     = 8.0
 	)
-	iw, ih := float64(w*scale), float64(h*scale)
+	iw, ih := float64(g.Width*scale), float64(g.Height*scale)
 	cellW, lines := iw, 0
-	for _, c := range captions {
+	for _, c := range g.Captions {
 		ls := strings.Split(c, "\n")
 		lines = max(lines, len(ls))
 		for _, l := range ls {
@@ -127,12 +156,12 @@ func ImageGridSVG(images [][]uint8, w, h int, captions []string, cols, scale int
 	var b svgBuf
 	b.open(W, H)
 	if n == 0 {
-		b.noData(100, 25, "no images")
+		b.noData(100, 25, g.Texts.NoData)
 		b.close()
 		return b.Bytes(), nil
 	}
-	for i, img := range images {
-		data, err := encodeGray(img, w, h, 1)
+	for i, img := range g.Images {
+		data, err := encodeGray(img, g.Width, g.Height, 1)
 		if err != nil {
 			return nil, err
 		}
@@ -140,10 +169,10 @@ func ImageGridSVG(images [][]uint8, w, h int, captions []string, cols, scale int
 		y := pad + float64(i/cols)*cellH
 		b.f(`<image class="fm-image" x="%s" y="%s" width="%s" height="%s" style="image-rendering:optimizeSpeed;image-rendering:crisp-edges;image-rendering:pixelated" href="data:image/png;base64,%s"/>`+"\n",
 			num(cx-iw/2), num(y), num(iw), num(ih), base64.StdEncoding.EncodeToString(data))
-		if captions == nil {
+		if g.Captions == nil {
 			continue
 		}
-		for j, l := range strings.Split(captions[i], "\n") {
+		for j, l := range strings.Split(g.Captions[i], "\n") {
 			b.text(cx, y+ih+lineH*float64(j+1), ` class="fm-caption" text-anchor="middle" font-size="11" fill="#222222"`, l)
 		}
 	}

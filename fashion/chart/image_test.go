@@ -84,7 +84,7 @@ func TestImagePNG(t *testing.T) {
 	}
 }
 
-func TestImageGridSVG(t *testing.T) {
+func TestImageGrid(t *testing.T) {
 	img := testImage(28, 28)
 	imgs := [][]uint8{img, make([]uint8, 28*28), img}
 	small := [][]uint8{testImage(4, 2), testImage(4, 2)}
@@ -103,7 +103,7 @@ func TestImageGridSVG(t *testing.T) {
 			[]string{"Coat", "true: Coat", "pred: Shirt", "a<b>&c"}},
 		{"no captions, one row", imgs, 28, 28, nil, 0, 2, "", 3*(56+8) + 8, nil},
 		{"4x2 images, default scale", small, 4, 2, nil, 1, 0, "", 12 + 8 + 8, nil},
-		{"empty", nil, 28, 28, nil, 3, 0, "", 0, []string{"no images"}},
+		{"empty", nil, 28, 28, nil, 3, 0, "", 0, []string{"no pictures"}},
 		{"caption count", imgs, 28, 28, []string{"a"}, 2, 3, "1 captions for 3 images", 0, nil},
 		{"bad image", [][]uint8{img, img[:783]}, 28, 28, []string{"a", "b"}, 2, 3, "image 1 has 783 bytes", 0, nil},
 		{"wrong size", small, 3, 3, nil, 0, 0, "image 0 has 8 bytes, want 9 (3x3)", 0, nil},
@@ -112,7 +112,9 @@ func TestImageGridSVG(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			b, err := ImageGridSVG(tc.images, tc.w, tc.h, tc.captions, tc.cols, tc.scale)
+			g := ImageGrid{Images: tc.images, Width: tc.w, Height: tc.h, Captions: tc.captions, Columns: tc.cols, Scale: tc.scale,
+				Texts: Texts{NoData: "no pictures"}}
+			b, err := g.SVG()
 			d := svgtest.Rendered(t, b, err, tc.wantErr)
 			if d == nil {
 				return

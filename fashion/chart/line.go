@@ -37,6 +37,10 @@ type Series struct {
 // Series that have neither Color nor Grey take the colours of Palette in
 // order.
 //
+// Every word on the chart is the caller's: Title, XLabel, YLabel, the
+// series' names (an unnamed series is "#1", "#2", ...) and Texts.NoData,
+// written when there is nothing to draw.
+//
 // Classes: fm-title, fm-grid, fm-axes, fm-ticks, fm-xlabel, fm-ylabel,
 // fm-nodata, fm-band, fm-series (one path per series, with a <title>),
 // fm-markers, fm-legend-entry, fm-direct-label.
@@ -45,6 +49,10 @@ type LineChart struct {
 	Series                []Series
 	Width, Height         int  // pixels; 0 means 640×360
 	LogY                  bool // logarithmic Y axis (points with Y <= 0 are skipped)
+
+	// Texts.NoData is written on a chart with nothing to draw ("" for
+	// nothing); Texts.Missing is not used.
+	Texts Texts
 
 	// DirectLabels writes each series' name at the end of its line, in its
 	// colour, instead of a legend above the plot: easier to read than a
@@ -168,13 +176,14 @@ func (c *LineChart) colors() []string {
 	return cols
 }
 
-// names are the series' names, "series i" for an unnamed one.
+// names are the series' names, "#i" for an unnamed one (the chart has
+// no words of its own).
 func (c *LineChart) names() []string {
 	names := make([]string, len(c.Series))
 	for i, s := range c.Series {
 		names[i] = s.Name
 		if names[i] == "" {
-			names[i] = "series " + strconv.Itoa(i+1)
+			names[i] = "#" + strconv.Itoa(i+1)
 		}
 	}
 	return names
@@ -195,103 +204,129 @@ func dashAttr(s Series) string {
 	return ""
 }
 
-// render draws the chart in the box (0,0)-(w,h) of b.
-func (c *LineChart) render(b *svgBuf, w, h float64) {
-	const (
-		titleSize = 16
-		tickSize  = 11
-		legendRow = 18
-		labelGap  = 13 // least vertical distance between direct labels
-	)
-	runs := make([][][]point, len(c.Series))
-	bands := make([][][]bandPoint, len(c.Series))
-	xmin, xmax := math.Inf(1), math.Inf(-1)
-	integerX, havePoints := true, false
+// Sizes of a line chart's text, in pixels.
+const (
+	lineTitleSize = 16
+	lineTickSize  = 11
+	lineLegendRow = 18
+	lineLabelGap  = 13 // least vertical distance between direct labels
+)
+
+// lineData is a chart's drawable data: the runs of points and of bands of
+// each series, and their X extent.
+type lineData struct {
+	runs       [][][]point
+	bands      [][][]bandPoint
+	xmin, xmax float64
+	integerX   bool // every X is a whole number: ticks at whole numbers
+	havePoints bool
+}
+
+// data collects the drawable points and bands of every series.
+func (c *LineChart) data() lineData {
+	d := lineData{runs: make([][][]point, len(c.Series)), bands: make([][][]bandPoint, len(c.Series)),
+		xmin: math.Inf(1), xmax: math.Inf(-1), integerX: true}
+	seeX := func(x float64) {
+		d.havePoints = true
+		d.xmin, d.xmax = math.Min(d.xmin, x), math.Max(d.xmax, x)
+		if x != math.Trunc(x) {
+			d.integerX = false
+		}
+	}
 	for i, s := range c.Series {
-		runs[i] = c.points(s)
-		bands[i] = c.band(s)
-		for _, r := range runs[i] {
+		d.runs[i] = c.points(s)
+		d.bands[i] = c.band(s)
+		for _, r := range d.runs[i] {
 			for _, p := range r {
-				havePoints = true
-				xmin, xmax = math.Min(xmin, p.x), math.Max(xmax, p.x)
-				if p.x != math.Trunc(p.x) {
-					integerX = false
-				}
+				seeX(p.x)
 			}
 		}
-		for _, r := range bands[i] {
+		for _, r := range d.bands[i] {
 			for _, p := range r {
-				havePoints = true
-				xmin, xmax = math.Min(xmin, p.x), math.Max(xmax, p.x)
-				if p.x != math.Trunc(p.x) {
-					integerX = false
-				}
+				seeX(p.x)
 			}
 		}
 	}
+	return d
+}
+
+// legendEntry is where a legend entry starts: its line's left end.
+type legendEntry struct{ x, y float64 }
+
+// lineLayout is where the parts of a chart go in its box: what the steps
+// of render share.
+type lineLayout struct {
+	lineData
+	w, h          float64
+	colors, names []string
+	entries       []legendEntry // nil with direct labels
+	top           float64       // the plot's top edge
+	left, plotW   float64
+	plotH         float64
+	xa, ya        *axis
+}
+
+// layout places the title, the legend, the plot and its axes in the box
+// (0,0)-(w,h).
+func (c *LineChart) layout(w, h float64) *lineLayout {
+	l := &lineLayout{lineData: c.data(), w: w, h: h, colors: c.colors(), names: c.names()}
 	ymin, ymax, haveY := c.yExtent()
 	if c.YMin < c.YMax && (!c.LogY || c.YMin > 0) {
 		ymin, ymax, haveY = math.Min(ymin, c.YMin), math.Max(ymax, c.YMax), true
 	}
-	colors := c.colors()
-	names := c.names()
 
 	// Vertical layout: title, legend, plot, x tick labels, x label.
-	top := 10.0
+	l.top = 10.0
 	if c.Title != "" {
-		b.title(w, 24, titleSize, c.Title)
-		top = 24 + titleSize/2 + 8
+		l.top = 24 + lineTitleSize/2 + 8
 	}
 	// Legend entries flow in rows across the width.
-	type entry struct{ x, y float64 }
-	var entries []entry
 	if len(c.Series) > 0 && !c.DirectLabels {
-		entries = make([]entry, len(c.Series))
-		x, y := 60.0, top+6
-		for i, name := range names {
+		l.entries = make([]legendEntry, len(c.Series))
+		x, y := 60.0, l.top+6
+		for i, name := range l.names {
 			ew := 28 + textWidth(name, 12) + 18
 			if x+ew > w-10 && x > 60 {
-				x, y = 60, y+legendRow
+				x, y = 60, y+lineLegendRow
 			}
-			entries[i] = entry{x, y}
+			l.entries[i] = legendEntry{x, y}
 			x += ew
 		}
-		top = y + legendRow
+		l.top = y + lineLegendRow
 	}
 	bottom := h - 8
 	if c.XLabel != "" {
 		bottom -= 18
 	}
-	bottom -= tickSize + 10 // tick labels
-	plotH := math.Max(bottom-top, 10)
+	bottom -= lineTickSize + 10 // tick labels
+	l.plotH = math.Max(bottom-l.top, 10)
 
-	var ya *axis
-	yTarget := max(int(plotH/50), 2)
-	if c.LogY {
-		if haveY {
-			ya = logAxis(ymin, ymax, yTarget)
-		} else {
-			ya = logAxis(0.1, 10, yTarget)
-		}
-	} else {
-		ya = linearAxis(ymin, ymax, yTarget, true, false)
+	yTarget := max(int(l.plotH/50), 2)
+	switch {
+	case c.LogY && haveY:
+		l.ya = logAxis(ymin, ymax, yTarget)
+	case c.LogY:
+		l.ya = logAxis(0.1, 10, yTarget)
+	default:
+		l.ya = linearAxis(ymin, ymax, yTarget, true, false)
 	}
-	ya.p0, ya.p1 = top+plotH, top
+	l.ya.p0, l.ya.p1 = l.top+l.plotH, l.top
 
-	left := 8.0
+	// Horizontal layout: Y label, Y tick labels, plot, direct labels.
+	l.left = 8.0
 	if c.YLabel != "" {
-		left += 20
+		l.left += 20
 	}
 	labW := 0.0
-	for _, l := range ya.labels {
-		labW = math.Max(labW, textWidth(l, tickSize))
+	for _, s := range l.ya.labels {
+		labW = math.Max(labW, textWidth(s, lineTickSize))
 	}
-	left += labW + 8
+	l.left += labW + 8
 	right := w - 16
 	if c.DirectLabels {
 		labelW := 0.0
-		for i, name := range names {
-			if len(runs[i]) > 0 {
+		for i, name := range l.names {
+			if len(l.runs[i]) > 0 {
 				labelW = math.Max(labelW, textWidth(name, 12))
 			}
 		}
@@ -299,50 +334,74 @@ func (c *LineChart) render(b *svgBuf, w, h float64) {
 			right -= labelW + 6
 		}
 	}
-	plotW := math.Max(right-left, 10)
-	xa := linearAxis(xmin, xmax, max(int(plotW/80), 2), false, integerX)
-	xa.p0, xa.p1 = left, left+plotW
+	l.plotW = math.Max(right-l.left, 10)
+	l.xa = linearAxis(l.xmin, l.xmax, max(int(l.plotW/80), 2), false, l.integerX)
+	l.xa.p0, l.xa.p1 = l.left, l.left+l.plotW
+	return l
+}
 
-	// Grid, axes and tick labels.
+// render draws the chart in the box (0,0)-(w,h) of b.
+func (c *LineChart) render(b *svgBuf, w, h float64) {
+	l := c.layout(w, h)
+	if c.Title != "" {
+		b.title(w, 24, lineTitleSize, c.Title)
+	}
+	c.drawFrame(b, l)
+	c.drawBands(b, l)
+	c.drawSeries(b, l)
+	c.drawLegend(b, l)
+	if c.DirectLabels {
+		c.drawDirectLabels(b, l)
+	}
+}
+
+// drawFrame draws the grid, the axes, the tick labels, the axis labels
+// and, when there is nothing to draw, Texts.NoData.
+func (c *LineChart) drawFrame(b *svgBuf, l *lineLayout) {
+	top, left, plotW, plotH := l.top, l.left, l.plotW, l.plotH
 	b.WriteString(`<g class="fm-grid" stroke="#e3e3e3" stroke-width="1">` + "\n")
-	for _, t := range ya.ticks {
-		y := ya.pos(t)
+	for _, t := range l.ya.ticks {
+		y := l.ya.pos(t)
 		b.f(`<line x1="%s" y1="%s" x2="%s" y2="%s"/>`+"\n", num(left), num(y), num(left+plotW), num(y))
 	}
-	for _, t := range xa.ticks {
-		x := xa.pos(t)
+	for _, t := range l.xa.ticks {
+		x := l.xa.pos(t)
 		b.f(`<line x1="%s" y1="%s" x2="%s" y2="%s"/>`+"\n", num(x), num(top), num(x), num(top+plotH))
 	}
 	b.WriteString("</g>\n")
 	b.f(`<path class="fm-axes" d="M%s %sV%sH%s" fill="none" stroke="#444444" stroke-width="1"/>`+"\n",
 		num(left), num(top), num(top+plotH), num(left+plotW))
-	b.f(`<g class="fm-ticks" font-size="%d" fill="#333333">`+"\n", tickSize)
-	for i, t := range ya.ticks {
-		b.text(left-6, ya.pos(t)+4, ` text-anchor="end"`, ya.labels[i])
+	b.f(`<g class="fm-ticks" font-size="%d" fill="#333333">`+"\n", lineTickSize)
+	for i, t := range l.ya.ticks {
+		b.text(left-6, l.ya.pos(t)+4, ` text-anchor="end"`, l.ya.labels[i])
 	}
-	for i, t := range xa.ticks {
-		b.text(xa.pos(t), top+plotH+tickSize+5, ` text-anchor="middle"`, xa.labels[i])
+	for i, t := range l.xa.ticks {
+		b.text(l.xa.pos(t), top+plotH+lineTickSize+5, ` text-anchor="middle"`, l.xa.labels[i])
 	}
 	b.WriteString("</g>\n")
 	if c.XLabel != "" {
-		b.text(left+plotW/2, h-10, ` class="fm-xlabel" text-anchor="middle"`, c.XLabel)
+		b.text(left+plotW/2, l.h-10, ` class="fm-xlabel" text-anchor="middle"`, c.XLabel)
 	}
 	if c.YLabel != "" {
 		cy := top + plotH/2
 		b.f(`<text class="fm-ylabel" x="16" y="%s" text-anchor="middle" transform="rotate(-90 16 %s)">%s</text>`+"\n",
 			num(cy), num(cy), esc(c.YLabel))
 	}
-	if !havePoints {
-		b.noData(left+plotW/2, top+plotH/2+5, "no data")
+	if !l.havePoints {
+		b.noData(left+plotW/2, top+plotH/2+5, c.Texts.NoData)
 	}
+}
 
-	// Bands under every line: upper edge left to right, lower edge back.
-	for i, rs := range bands {
+// drawBands draws the bands under every line: upper edge left to right,
+// lower edge back.
+func (c *LineChart) drawBands(b *svgBuf, l *lineLayout) {
+	xa, ya := l.xa, l.ya
+	for i, rs := range l.bands {
 		for _, r := range rs {
 			if len(r) == 1 { // a single x: a vertical stroke
 				p := r[0]
 				b.f(`<line class="fm-band" x1="%s" y1="%s" x2="%s" y2="%s" stroke="%s" stroke-opacity="0.3" stroke-width="4"/>`+"\n",
-					num(xa.pos(p.x)), num(ya.pos(p.lo)), num(xa.pos(p.x)), num(ya.pos(p.hi)), colors[i])
+					num(xa.pos(p.x)), num(ya.pos(p.lo)), num(xa.pos(p.x)), num(ya.pos(p.hi)), l.colors[i])
 				continue
 			}
 			var d strings.Builder
@@ -358,12 +417,16 @@ func (c *LineChart) render(b *svgBuf, w, h float64) {
 				d.WriteString("L" + num(xa.pos(r[j].x)) + " " + num(ya.pos(r[j].lo)))
 			}
 			d.WriteString("Z")
-			b.f(`<path class="fm-band" d="%s" fill="%s" fill-opacity="0.18" stroke="none"/>`+"\n", d.String(), colors[i])
+			b.f(`<path class="fm-band" d="%s" fill="%s" fill-opacity="0.18" stroke="none"/>`+"\n", d.String(), l.colors[i])
 		}
 	}
+}
 
-	// Series: one path each, gaps where points were skipped; markers where
-	// points are few or isolated. Grey references first, under the rest.
+// drawSeries draws the series: one path each, gaps where points were
+// skipped; markers where points are few or isolated. Grey references
+// first, under the rest.
+func (c *LineChart) drawSeries(b *svgBuf, l *lineLayout) {
+	xa, ya := l.xa, l.ya
 	order := make([]int, 0, len(c.Series))
 	for _, grey := range []bool{true, false} {
 		for i, s := range c.Series {
@@ -373,13 +436,14 @@ func (c *LineChart) render(b *svgBuf, w, h float64) {
 		}
 	}
 	for _, i := range order {
-		if len(runs[i]) == 0 {
+		runs := l.runs[i]
+		if len(runs) == 0 {
 			continue
 		}
 		s := c.Series[i]
 		var d strings.Builder
 		total := 0
-		for _, r := range runs[i] {
+		for _, r := range runs {
 			total += len(r)
 			for j, p := range r {
 				if j == 0 {
@@ -391,62 +455,66 @@ func (c *LineChart) render(b *svgBuf, w, h float64) {
 			}
 		}
 		b.f(`<path class="fm-series" d="%s" fill="none" stroke="%s" stroke-width="%s" stroke-linejoin="round" stroke-linecap="round"%s><title>%s</title></path>`+"\n",
-			d.String(), colors[i], strokeWidth(s), dashAttr(s), esc(names[i]))
+			d.String(), l.colors[i], strokeWidth(s), dashAttr(s), esc(l.names[i]))
 		var marks []point
-		for _, r := range runs[i] {
+		for _, r := range runs {
 			if total <= 30 || len(r) == 1 {
 				marks = append(marks, r...)
 			}
 		}
 		if len(marks) > 0 {
-			b.f(`<g class="fm-markers" fill="%s">`, colors[i])
+			b.f(`<g class="fm-markers" fill="%s">`, l.colors[i])
 			for _, p := range marks {
 				b.f(`<circle cx="%s" cy="%s" r="2.5"/>`, num(xa.pos(p.x)), num(ya.pos(p.y)))
 			}
 			b.WriteString("</g>\n")
 		}
 	}
+}
 
-	// Legend.
-	for i, e := range entries {
+// drawLegend draws the legend's entries: a band swatch where the series
+// has a band, its line, its name.
+func (c *LineChart) drawLegend(b *svgBuf, l *lineLayout) {
+	for i, e := range l.entries {
 		s := c.Series[i]
 		b.WriteString(`<g class="fm-legend-entry">`)
-		if len(bands[i]) > 0 {
-			b.f(`<rect x="%s" y="%s" width="22" height="10" fill="%s" fill-opacity="0.18"/>`, num(e.x), num(e.y-5), colors[i])
+		if len(l.bands[i]) > 0 {
+			b.f(`<rect x="%s" y="%s" width="22" height="10" fill="%s" fill-opacity="0.18"/>`, num(e.x), num(e.y-5), l.colors[i])
 		}
 		b.f(`<line x1="%s" y1="%s" x2="%s" y2="%s" stroke="%s" stroke-width="%s"%s/>`,
-			num(e.x), num(e.y), num(e.x+22), num(e.y), colors[i], strokeWidth(s), dashAttr(s))
-		b.f(`<text x="%s" y="%s">%s</text></g>`+"\n", num(e.x+28), num(e.y+4), esc(names[i]))
+			num(e.x), num(e.y), num(e.x+22), num(e.y), l.colors[i], strokeWidth(s), dashAttr(s))
+		b.f(`<text x="%s" y="%s">%s</text></g>`+"\n", num(e.x+28), num(e.y+4), esc(l.names[i]))
 	}
+}
 
-	// Direct labels at the last point of each line, pushed apart where they
-	// would overlap and kept within the plot's height.
-	if c.DirectLabels {
-		type label struct {
-			i    int
-			x, y float64
+// drawDirectLabels writes each series' name at the last point of its
+// line, pushed apart where they would overlap and kept within the plot's
+// height.
+func (c *LineChart) drawDirectLabels(b *svgBuf, l *lineLayout) {
+	type label struct {
+		i    int
+		x, y float64
+	}
+	var labels []label
+	for i := range c.Series {
+		if n := len(l.runs[i]); n > 0 {
+			r := l.runs[i][n-1]
+			p := r[len(r)-1]
+			labels = append(labels, label{i, l.xa.pos(p.x), l.ya.pos(p.y)})
 		}
-		var labels []label
-		for i := range c.Series {
-			if n := len(runs[i]); n > 0 {
-				r := runs[i][n-1]
-				p := r[len(r)-1]
-				labels = append(labels, label{i, xa.pos(p.x), ya.pos(p.y)})
-			}
+	}
+	sort.SliceStable(labels, func(a, b int) bool { return labels[a].y < labels[b].y })
+	for k := 1; k < len(labels); k++ {
+		labels[k].y = math.Max(labels[k].y, labels[k-1].y+lineLabelGap)
+	}
+	for k := len(labels) - 1; k >= 0; k-- {
+		limit := l.top + l.plotH
+		if k < len(labels)-1 {
+			limit = labels[k+1].y - lineLabelGap
 		}
-		sort.SliceStable(labels, func(a, b int) bool { return labels[a].y < labels[b].y })
-		for k := 1; k < len(labels); k++ {
-			labels[k].y = math.Max(labels[k].y, labels[k-1].y+labelGap)
-		}
-		for k := len(labels) - 1; k >= 0; k-- {
-			limit := top + plotH
-			if k < len(labels)-1 {
-				limit = labels[k+1].y - labelGap
-			}
-			labels[k].y = math.Min(labels[k].y, limit)
-		}
-		for _, l := range labels {
-			b.text(l.x+6, l.y+4, ` class="fm-direct-label" fill="`+colors[l.i]+`"`, names[l.i])
-		}
+		labels[k].y = math.Min(labels[k].y, limit)
+	}
+	for _, lb := range labels {
+		b.text(lb.x+6, lb.y+4, ` class="fm-direct-label" fill="`+l.colors[lb.i]+`"`, l.names[lb.i])
 	}
 }

@@ -44,13 +44,13 @@ func TestLineChartSVG(t *testing.T) {
 		},
 		{
 			name:   "no series",
-			chart:  LineChart{Title: "empty"},
+			chart:  LineChart{Title: "empty", Texts: Texts{NoData: "no data"}},
 			noData: true, wantTexts: []string{"empty", "no data"},
 		},
 		{
 			name:   "only empty and NaN series",
-			chart:  LineChart{Series: []Series{{Name: "e"}, {Name: "n", X: []float64{0}, Y: []float64{nan}}}},
-			noData: true, wantTexts: []string{"e", "n", "no data"},
+			chart:  LineChart{Series: []Series{{Name: "e"}, {Name: "n", X: []float64{0}, Y: []float64{nan}}}, Texts: Texts{NoData: "sin datos"}},
+			noData: true, wantTexts: []string{"e", "n", "sin datos"},
 		},
 		{
 			name: "log Y skips non-positive values",
@@ -64,7 +64,7 @@ func TestLineChartSVG(t *testing.T) {
 				{X: []float64{5}, Y: []float64{7}},
 				{X: []float64{1, 2, 3}, Y: []float64{4, 5}}, // extra X ignored
 			}},
-			paths: 2, wantTexts: []string{"series 1", "series 2"},
+			paths: 2, wantTexts: []string{"#1", "#2"},
 		},
 		{
 			name: "band with a gap, and a one-point band",
@@ -296,7 +296,7 @@ func TestSmallMultiples(t *testing.T) {
 			3, 1200, 600, []string{"a", "c", "d"}, false, false},
 		{"shared Y", SmallMultiples{SharedY: true, Panels: []*LineChart{panel("low", 0), panel("high", 50)}},
 			2, 800, 300, []string{"low", "high"}, false, true},
-		{"no panels", SmallMultiples{Title: "t"}, 0, 400, 94, []string{"t", "no data"}, true, false},
+		{"no panels", SmallMultiples{Title: "t", Texts: Texts{NoData: "no data"}}, 0, 400, 94, []string{"t", "no data"}, true, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

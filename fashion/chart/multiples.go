@@ -25,10 +25,13 @@ type SmallMultiples struct {
 	// data (and of their YMin, YMax): differences in level between panels
 	// then show as such. Panels with a log Y axis share their own range.
 	SharedY bool
+	// Texts.NoData is written when there are no panels ("" for nothing);
+	// each panel writes its own Texts.
+	Texts Texts
 }
 
 // SVG renders the panels as one self-contained SVG document. With no panels
-// it is a small SVG saying "no data".
+// it is a small SVG with Texts.NoData.
 func (m *SmallMultiples) SVG() []byte {
 	pw, ph := m.PanelWidth, m.PanelHeight
 	if pw <= 0 {
@@ -60,7 +63,7 @@ func (m *SmallMultiples) SVG() []byte {
 		b.title(float64(w), 24, 17, m.Title)
 	}
 	if n == 0 {
-		b.noData(float64(w)/2, top+35, "no data")
+		b.noData(float64(w)/2, top+35, m.Texts.NoData)
 		b.close()
 		return b.Bytes()
 	}

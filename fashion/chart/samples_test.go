@@ -70,7 +70,8 @@ func samples(t *testing.T) map[string][]byte {
 		"dots.svg":      must(dots.SVG()),
 		"heatmap.svg":   must(hm.SVG()),
 		"bars.svg":      must(bars.SVG()),
-		"grid.svg":      must(ImageGridSVG([][]uint8{img, img, img}, 16, 12, []string{"one", "two\nlines", "three"}, 2, 4)),
+		"grid.svg": must((&ImageGrid{Images: [][]uint8{img, img, img}, Width: 16, Height: 12,
+			Captions: []string{"one", "two\nlines", "three"}, Columns: 2, Scale: 4}).SVG()),
 	}
 }
 

@@ -34,6 +34,20 @@ const (
 	maxScale      = 64 // largest pixels-per-pixel accepted for images
 )
 
+// Texts are the words a chart writes of its own accord, beyond the titles,
+// labels and names its caller gives: package chart has no language, so
+// they come from the caller too, e.g. Texts{NoData: "no data", Missing:
+// "n/a"}. A field left "" writes nothing; an unnamed series or bar is
+// numbered ("#1" for a line chart's first series, "#0" for the first bar).
+type Texts struct {
+	// NoData stands for a chart (or panel) with nothing to draw, e.g.
+	// "no data", or "no images" for an ImageGrid.
+	NoData string
+	// Missing stands for a value that cannot be drawn, e.g. "n/a" next to
+	// a bar of NaN (Bars only).
+	Missing string
+}
+
 // svgBuf accumulates SVG text.
 type svgBuf struct{ bytes.Buffer }
 
@@ -54,13 +68,34 @@ func (b *svgBuf) text(x, y float64, attrs, s string) {
 	b.f(`<text x="%s" y="%s"%s>%s</text>`+"\n", num(x), num(y), attrs, esc(s))
 }
 
-// title writes the centred bold title of a drawing w wide.
+// title writes the centred bold title of a drawing w wide, at the given
+// font size or, if it would not fit, the size that fits (at least 9).
 func (b *svgBuf) title(w, y float64, size int, s string) {
-	b.text(w/2, y, fmt.Sprintf(` class="fm-title" text-anchor="middle" font-size="%d" font-weight="bold"`, size), s)
+	b.text(w/2, y, fmt.Sprintf(` class="fm-title" text-anchor="middle" font-size="%d" font-weight="bold"`, fitTitle(s, size, w)), s)
 }
 
-// noData writes the grey message that stands for an empty chart.
+// boldWidth is the share of the font size a bold character takes on
+// average: more than textWidth's, bold fonts being wider.
+const boldWidth = 0.64
+
+// fitTitle is the font size, at most size and at least 9, at which the
+// bold title s fits in a drawing w wide with a margin of 8 on each side.
+// Words differ in length between languages: a title that fits in English
+// may not in Spanish.
+func fitTitle(s string, size int, w float64) int {
+	n := float64(utf8.RuneCountInString(s))
+	if n == 0 || boldWidth*float64(size)*n <= w-16 {
+		return size
+	}
+	return max(int((w-16)/(boldWidth*n)), 9)
+}
+
+// noData writes the grey message that stands for an empty chart; nothing
+// for "".
 func (b *svgBuf) noData(x, y float64, s string) {
+	if s == "" {
+		return
+	}
 	b.text(x, y, ` class="fm-nodata" text-anchor="middle" font-size="14" fill="#888888"`, s)
 }
 

@@ -66,13 +66,14 @@ func (g Group) series(m metric) chart.Series {
 	return s
 }
 
-// groupsChart is one metric of groups in a chart with direct labels.
-func groupsChart(title, metricName string, groups []Group) (*chart.LineChart, error) {
+// groupsChart is one metric of groups in a chart with direct labels,
+// labelled ylabel.
+func (l *Labels) groupsChart(title, ylabel, metricName string, groups []Group) (*chart.LineChart, error) {
 	m, ok := metrics[metricName]
 	if !ok {
 		return nil, fmt.Errorf("figures: unknown metric %q (want val_loss, train_loss, val_accuracy or train_accuracy)", metricName)
 	}
-	c := &chart.LineChart{Title: title, XLabel: "epoch", YLabel: m.label, DirectLabels: true}
+	c := &chart.LineChart{Title: title, XLabel: l.Epoch, YLabel: ylabel, DirectLabels: true, Texts: l.Chart}
 	for i, g := range groups {
 		if len(g.Histories) == 0 {
 			return nil, fmt.Errorf("figures: group %d (%q) has no runs", i, g.Name)
@@ -83,20 +84,21 @@ func groupsChart(title, metricName string, groups []Group) (*chart.LineChart, er
 }
 
 // VersionsSVG renders the training and validation loss of groups side by
-// side (960×360), each group a line labelled at its end: the versions of
-// one experiment and the baseline, as a notebook cell shows them after a
-// re-run. It fails if a group has no runs.
-func VersionsSVG(title string, groups []Group) ([]byte, error) {
-	train, err := groupsChart("training loss", "train_loss", groups)
+// side (960×360; the panels titled TrainLoss and ValLoss, on a Loss axis),
+// each group a line labelled at its end: the versions of one experiment
+// and the baseline, as a notebook cell shows them after a re-run. It fails
+// if a group has no runs.
+func (l *Labels) VersionsSVG(title string, groups []Group) ([]byte, error) {
+	train, err := l.groupsChart(l.TrainLoss, l.Loss, "train_loss", groups)
 	if err != nil {
 		return nil, err
 	}
-	val, err := groupsChart("validation loss", "val_loss", groups)
+	val, err := l.groupsChart(l.ValLoss, l.Loss, "val_loss", groups)
 	if err != nil {
 		return nil, err
 	}
 	m := &chart.SmallMultiples{Title: title, Panels: []*chart.LineChart{train, val}, Columns: 2,
-		PanelWidth: 480, PanelHeight: 330, SharedY: true}
+		PanelWidth: 480, PanelHeight: 330, SharedY: true, Texts: l.Chart}
 	return m.SVG(), nil
 }
 
@@ -111,10 +113,10 @@ type Panel struct {
 // line: the comparison of a notebook's sections, each against the same
 // grey baseline, instead of every run in one crowded chart. It fails for
 // an unknown metric (see OverlaySVG) or a group without runs.
-func SectionsSVG(title, metricName string, panels []Panel) ([]byte, error) {
-	m := &chart.SmallMultiples{Title: title, Columns: 2, PanelWidth: 480, PanelHeight: 300, SharedY: true}
+func (l *Labels) SectionsSVG(title, metricName string, panels []Panel) ([]byte, error) {
+	m := &chart.SmallMultiples{Title: title, Columns: 2, PanelWidth: 480, PanelHeight: 300, SharedY: true, Texts: l.Chart}
 	for _, p := range panels {
-		c, err := groupsChart(p.Title, metricName, p.Groups)
+		c, err := l.groupsChart(p.Title, l.metricLabel(metricName), metricName, p.Groups)
 		if err != nil {
 			return nil, fmt.Errorf("%w (panel %q)", err, p.Title)
 		}
@@ -144,12 +146,12 @@ type AccuracyRow struct {
 // interval, the test accuracy of seeded rows also with mean ± sd over the
 // seeds, a dashed line at the reference (the baseline's test accuracy,
 // NaN for none) and McNemar's p-value at the right of each row.
-func AccuracyDotsSVG(title string, rows []AccuracyRow, reference float64) ([]byte, error) {
+func (l *Labels) AccuracyDotsSVG(title string, rows []AccuracyRow, reference float64) ([]byte, error) {
 	n := len(rows)
 	names, notes := make([]string, n), make([]string, n)
-	val := chart.DotSeries{Name: "validation (Wilson 95%)", Value: make([]float64, n), Low: make([]float64, n), High: make([]float64, n)}
-	test := chart.DotSeries{Name: "test (Wilson 95%)", Value: make([]float64, n), Low: make([]float64, n), High: make([]float64, n)}
-	seeds := chart.DotSeries{Name: "test, mean ± sd over seeds", Value: make([]float64, n), Low: make([]float64, n), High: make([]float64, n)}
+	val := chart.DotSeries{Name: l.ValWilson, Value: make([]float64, n), Low: make([]float64, n), High: make([]float64, n)}
+	test := chart.DotSeries{Name: l.TestWilson, Value: make([]float64, n), Low: make([]float64, n), High: make([]float64, n)}
+	seeds := chart.DotSeries{Name: l.TestSeeds, Value: make([]float64, n), Low: make([]float64, n), High: make([]float64, n)}
 	anySeeds := false
 	for i, r := range rows {
 		names[i] = r.Name
@@ -162,12 +164,13 @@ func AccuracyDotsSVG(title string, rows []AccuracyRow, reference float64) ([]byt
 		}
 		notes[i] = FormatP(r.P)
 	}
-	c := &chart.DotChart{Title: title, XLabel: "accuracy (%)", Rows: names, Series: []chart.DotSeries{val, test}, Notes: notes, Width: 760}
+	c := &chart.DotChart{Title: title, XLabel: l.AccuracyAxis, Rows: names, Series: []chart.DotSeries{val, test},
+		Notes: notes, Width: 760, Texts: l.Chart}
 	if anySeeds {
 		c.Series = append(c.Series, seeds)
 	}
 	if !math.IsNaN(reference) {
-		c.Refs = []chart.RefLine{{Value: 100 * reference, Label: "baseline test"}}
+		c.Refs = []chart.RefLine{{Value: 100 * reference, Label: l.BaselineTest}}
 	}
 	return c.SVG()
 }

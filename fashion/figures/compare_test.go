@@ -45,7 +45,7 @@ func TestVersionsAndSectionsSVG(t *testing.T) {
 	h := testHistory(8)
 	groups := []Group{{Name: "baseline", Histories: [][]fashion.Epoch{h}, Grey: true},
 		{Name: "v1", Histories: [][]fashion.Epoch{h, testHistory(6)}, Dashed: true}, {Name: "v2 (this cell)", Histories: [][]fashion.Epoch{h}}}
-	svg, err := VersionsSVG(nastyTitle, groups)
+	svg, err := English.VersionsSVG(nastyTitle, groups)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,12 +53,12 @@ func TestVersionsAndSectionsSVG(t *testing.T) {
 	if d.Classes["fm-panel"] != 2 || d.Classes["fm-series"] != 6 || d.Classes["fm-band"] == 0 {
 		t.Errorf("versions: %d panels, %d series, %d bands; want 2, 6 and the seeded group's band", d.Classes["fm-panel"], d.Classes["fm-series"], d.Classes["fm-band"])
 	}
-	for _, s := range []string{nastyTitle, "training loss", "validation loss", "v2 (this cell)", "baseline"} {
+	for _, s := range []string{nastyTitle, "train loss", "validation loss", "loss", "v2 (this cell)", "baseline"} {
 		if !d.HasText(s) {
 			t.Errorf("versions: text %q missing", s)
 		}
 	}
-	svg, err = SectionsSVG("sections", "val_loss", []Panel{{"Normalización", groups[:2]}, {"Optimizadores", groups[1:]}, {"Early stopping", groups[:1]}})
+	svg, err = English.SectionsSVG("sections", "val_loss", []Panel{{"Normalización", groups[:2]}, {"Optimizadores", groups[1:]}, {"Early stopping", groups[:1]}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,9 +71,9 @@ func TestVersionsAndSectionsSVG(t *testing.T) {
 		err  error
 		want string
 	}{
-		{"group without runs", second(VersionsSVG("t", []Group{{Name: "empty"}})), `group 0 ("empty") has no runs`},
-		{"unknown metric", second(SectionsSVG("t", "loss", []Panel{{"p", groups}})), `unknown metric "loss"`},
-		{"panel named", second(SectionsSVG("t", "val_loss", []Panel{{"Normalización", []Group{{Name: "x"}}}})), `panel "Normalización"`},
+		{"group without runs", second(English.VersionsSVG("t", []Group{{Name: "empty"}})), `group 0 ("empty") has no runs`},
+		{"unknown metric", second(English.SectionsSVG("t", "loss", []Panel{{"p", groups}})), `unknown metric "loss"`},
+		{"panel named", second(English.SectionsSVG("t", "val_loss", []Panel{{"Normalización", []Group{{Name: "x"}}}})), `panel "Normalización"`},
 	} {
 		if tc.err == nil || !strings.Contains(tc.err.Error(), tc.want) {
 			t.Errorf("%s: error %v, want one containing %q", tc.name, tc.err, tc.want)
@@ -89,7 +89,7 @@ func TestAccuracyDotsSVG(t *testing.T) {
 		{Name: "baseline", Val: 0.885, ValLo: 0.876, ValHi: 0.894, Test: 0.887, TestLo: 0.878, TestHi: 0.896, TestSD: math.NaN(), P: math.NaN()},
 		{Name: "l2", Val: 0.88, ValLo: 0.871, ValHi: 0.889, Test: 0.882, TestLo: 0.873, TestHi: 0.891, TestSD: math.NaN(), P: 0.21},
 	}
-	svg, err := AccuracyDotsSVG("acc", rows, 0.887)
+	svg, err := English.AccuracyDotsSVG("acc", rows, 0.887)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -42,8 +42,8 @@ func ExampleCurvesSVG() {
 
 // One of the two panels on its own, changed before drawing: here with a log
 // scale.
-func ExampleLossCurves() {
-	c := figures.LossCurves("loss, log scale", history(10))
+func ExampleLabels_LossCurves() {
+	c := figures.English.LossCurves("loss, log scale", history(10))
 	c.LogY = true
 	svg := c.SVG()
 	fmt.Println(c.Series[0].Name, c.Series[1].Name, countClass(svg, "fm-series"))

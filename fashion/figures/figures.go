@@ -8,18 +8,18 @@ import (
 )
 
 // metric is one column of a history that OverlaySVG can draw.
+// Labels.metricLabel names it.
 type metric struct {
-	label   string // the Y axis label
-	percent bool   // a fraction, shown in percent
+	percent bool // a fraction, shown in percent
 	get     func(fashion.Epoch) float64
 }
 
 // metrics are the metrics OverlaySVG knows.
 var metrics = map[string]metric{
-	"train_loss":     {"train loss", false, func(e fashion.Epoch) float64 { return e.TrainLoss }},
-	"val_loss":       {"validation loss", false, func(e fashion.Epoch) float64 { return e.ValLoss }},
-	"train_accuracy": {"train accuracy (%)", true, func(e fashion.Epoch) float64 { return e.TrainAccuracy }},
-	"val_accuracy":   {"validation accuracy (%)", true, func(e fashion.Epoch) float64 { return e.ValAccuracy }},
+	"train_loss":     {false, func(e fashion.Epoch) float64 { return e.TrainLoss }},
+	"val_loss":       {false, func(e fashion.Epoch) float64 { return e.ValLoss }},
+	"train_accuracy": {true, func(e fashion.Epoch) float64 { return e.TrainAccuracy }},
+	"val_accuracy":   {true, func(e fashion.Epoch) float64 { return e.ValAccuracy }},
 }
 
 // historySeries is one metric of a history against the epoch number.
@@ -36,43 +36,47 @@ func historySeries(name string, h []fashion.Epoch, get func(fashion.Epoch) float
 }
 
 // LossCurves is the chart of training and validation loss per epoch.
-func LossCurves(title string, h []fashion.Epoch) *chart.LineChart {
+func (l *Labels) LossCurves(title string, h []fashion.Epoch) *chart.LineChart {
 	return &chart.LineChart{
-		Title: title, XLabel: "epoch", YLabel: "loss",
+		Title: title, XLabel: l.Epoch, YLabel: l.Loss, Texts: l.Chart,
 		Series: []chart.Series{
-			historySeries("train", h, metrics["train_loss"].get, false),
-			historySeries("val", h, metrics["val_loss"].get, false),
+			historySeries(l.Train, h, metrics["train_loss"].get, false),
+			historySeries(l.Val, h, metrics["val_loss"].get, false),
 		},
 	}
 }
 
 // AccuracyCurves is the chart of training and validation accuracy per
 // epoch, in percent.
-func AccuracyCurves(title string, h []fashion.Epoch) *chart.LineChart {
+func (l *Labels) AccuracyCurves(title string, h []fashion.Epoch) *chart.LineChart {
 	return &chart.LineChart{
-		Title: title, XLabel: "epoch", YLabel: "accuracy (%)",
+		Title: title, XLabel: l.Epoch, YLabel: l.AccuracyAxis, Texts: l.Chart,
 		Series: []chart.Series{
-			historySeries("train", h, metrics["train_accuracy"].get, true),
-			historySeries("val", h, metrics["val_accuracy"].get, true),
+			historySeries(l.Train, h, metrics["train_accuracy"].get, true),
+			historySeries(l.Val, h, metrics["val_accuracy"].get, true),
 		},
 	}
 }
 
 // CurvesSVG renders the loss and the accuracy charts of a history side by
 // side in one SVG (960×360), under title.
-func CurvesSVG(title string, h []fashion.Epoch) []byte {
+func (l *Labels) CurvesSVG(title string, h []fashion.Epoch) []byte {
 	const height = 360
 	m := &chart.SmallMultiples{
 		Title:      title,
-		Panels:     []*chart.LineChart{LossCurves("loss", h), AccuracyCurves("accuracy", h)},
+		Panels:     []*chart.LineChart{l.LossCurves(l.Loss, h), l.AccuracyCurves(l.Accuracy, h)},
 		Columns:    2,
 		PanelWidth: 480, PanelHeight: height,
+		Texts: l.Chart,
 	}
 	if title != "" {
 		m.PanelHeight = height - 34 // the shared title's band
 	}
 	return m.SVG()
 }
+
+// CurvesSVG is English.CurvesSVG.
+func CurvesSVG(title string, h []fashion.Epoch) []byte { return English.CurvesSVG(title, h) }
 
 // checkOverlay validates OverlaySVG's arguments.
 func checkOverlay(metric string, names []string, histories [][]fashion.Epoch) error {
@@ -89,31 +93,36 @@ func checkOverlay(metric string, names []string, histories [][]fashion.Epoch) er
 // series per run named by names. metric is one of "val_loss", "train_loss",
 // "val_accuracy" or "train_accuracy" (accuracies are shown in percent). It
 // fails for another metric or if names and histories differ in length.
-func OverlaySVG(title, metric string, names []string, histories [][]fashion.Epoch) ([]byte, error) {
+func (l *Labels) OverlaySVG(title, metric string, names []string, histories [][]fashion.Epoch) ([]byte, error) {
 	if err := checkOverlay(metric, names, histories); err != nil {
 		return nil, err
 	}
 	m := metrics[metric]
-	c := &chart.LineChart{Title: title, XLabel: "epoch", YLabel: m.label}
+	c := &chart.LineChart{Title: title, XLabel: l.Epoch, YLabel: l.metricLabel(metric), Texts: l.Chart}
 	for i, h := range histories {
 		c.Series = append(c.Series, historySeries(names[i], h, m.get, m.percent))
 	}
 	return c.SVG(), nil
 }
 
+// OverlaySVG is English.OverlaySVG.
+func OverlaySVG(title, metric string, names []string, histories [][]fashion.Epoch) ([]byte, error) {
+	return English.OverlaySVG(title, metric, names, histories)
+}
+
 // ConfusionSVG renders a confusion matrix ([true][predicted] counts) as a
-// heat map labelled with fashion.ClassNames: each cell shows its count and
+// heat map labelled with the class names: each cell shows its count and
 // is coloured by its share of the true class, the right answers in bold.
-func ConfusionSVG(title string, m [fashion.NumClasses][fashion.NumClasses]int) []byte {
+func (l *Labels) ConfusionSVG(title string, m [fashion.NumClasses][fashion.NumClasses]int) []byte {
 	rows := make([][]int, fashion.NumClasses)
 	for r := range m {
 		rows[r] = m[r][:]
 	}
 	hm := &chart.Heatmap{
 		Title:  title,
-		Counts: rows, RowLabels: fashion.ClassNames[:], ColLabels: fashion.ClassNames[:],
-		RowTitle: "true class", ColTitle: "predicted class",
-		ScaleLabel: "share of the true class", BoldDiagonal: true,
+		Counts: rows, RowLabels: l.Classes[:], ColLabels: l.Classes[:],
+		RowTitle: l.TrueClass, ColTitle: l.PredictedClass,
+		ScaleLabel: l.TrueClassShare, BoldDiagonal: true, Texts: l.Chart,
 	}
 	b, err := hm.SVG()
 	if err != nil { // a square matrix with a name per class cannot fail
@@ -122,11 +131,16 @@ func ConfusionSVG(title string, m [fashion.NumClasses][fashion.NumClasses]int) [
 	return b
 }
 
+// ConfusionSVG is English.ConfusionSVG.
+func ConfusionSVG(title string, m [fashion.NumClasses][fashion.NumClasses]int) []byte {
+	return English.ConfusionSVG(title, m)
+}
+
 // PerClassBarsSVG renders the accuracy of each class (a fraction, as in
-// fashion.Evaluation.PerClass) as horizontal bars named by
-// fashion.ClassNames and labelled in percent on a 0–100% axis.
-func PerClassBarsSVG(title string, perClass [fashion.NumClasses]float64) []byte {
-	bars := &chart.Bars{Title: title, Names: fashion.ClassNames[:], Values: perClass[:], Percent: true, Format: "%.1f%%"}
+// fashion.Evaluation.PerClass) as horizontal bars named by the class names
+// and labelled in percent on a 0–100% axis.
+func (l *Labels) PerClassBarsSVG(title string, perClass [fashion.NumClasses]float64) []byte {
+	bars := &chart.Bars{Title: title, Names: l.Classes[:], Values: perClass[:], Percent: true, Format: "%.1f%%", Texts: l.Chart}
 	b, err := bars.SVG()
 	if err != nil { // a name per class cannot fail
 		panic(err)
@@ -134,13 +148,25 @@ func PerClassBarsSVG(title string, perClass [fashion.NumClasses]float64) []byte 
 	return b
 }
 
+// PerClassBarsSVG is English.PerClassBarsSVG.
+func PerClassBarsSVG(title string, perClass [fashion.NumClasses]float64) []byte {
+	return English.PerClassBarsSVG(title, perClass)
+}
+
 // ImagesSVG renders Fashion-MNIST images (each fashion.NumPixels bytes) in a
 // grid of cols columns (cols <= 0: up to 10), three screen pixels per image
-// pixel, with captions below (nil for none; "\n" separates lines). It fails
-// if captions is not nil and differs in length from images, or if an image
-// is not fashion.NumPixels bytes.
+// pixel, with captions below (nil for none; "\n" separates lines), or
+// NoImages for none. It fails if captions is not nil and differs in length
+// from images, or if an image is not fashion.NumPixels bytes.
+func (l *Labels) ImagesSVG(images [][]uint8, captions []string, cols int) ([]byte, error) {
+	g := &chart.ImageGrid{Images: images, Width: fashion.Width, Height: fashion.Height,
+		Captions: captions, Columns: cols, Scale: 3, Texts: chart.Texts{NoData: l.NoImages}}
+	return g.SVG()
+}
+
+// ImagesSVG is English.ImagesSVG.
 func ImagesSVG(images [][]uint8, captions []string, cols int) ([]byte, error) {
-	return chart.ImageGridSVG(images, fashion.Width, fashion.Height, captions, cols, 3)
+	return English.ImagesSVG(images, captions, cols)
 }
 
 // MatrixText writes a 28×28 image's numbers as the exercise shows them

@@ -91,7 +91,7 @@ func TestCurvesSVG(t *testing.T) {
 	}
 	// The panels are LossCurves and AccuracyCurves.
 	h := testHistory(5)
-	l, a := LossCurves("L", h), AccuracyCurves("A", h)
+	l, a := English.LossCurves("L", h), English.AccuracyCurves("A", h)
 	if l.Series[0].Name != "train" || l.Series[1].Name != "val" || l.Series[1].Y[2] != h[2].ValLoss || l.Series[0].Y[4] != h[4].TrainLoss {
 		t.Errorf("LossCurves series: %+v", l.Series)
 	}
@@ -321,6 +321,9 @@ func TestGolden(t *testing.T) {
 // notebook saves every figure it shows. FASHION_PLOT_SAMPLES=dir writes
 // the figures there, to look at them.
 func TestSizes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("slow: not in -short")
+	}
 	curves := CurvesSVG("40 epochs", testHistory(40))
 	conf := ConfusionSVG("confusion", testConfusion())
 	imgs := make([][]uint8, 20)

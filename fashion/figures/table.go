@@ -8,11 +8,12 @@ import (
 	"github.com/fashion-gomlx/fashion-gomlx/fashion"
 )
 
-// ComparisonHeader and ComparisonRows are the comparison table of runs:
-// what differs from the exercise, best validation loss and its epoch, final
-// losses, test accuracy and speed.
-var ComparisonHeader = []string{"run", "differs from the exercise", "best val loss (epoch)",
-	"final train loss", "final val loss", "test acc", "s/epoch"}
+// ComparisonHeader and ComparisonRows are the comparison table of runs
+// (what `fashion report` shows): what differs from the exercise, best
+// validation loss and its epoch, final losses, test accuracy and speed.
+// ComparisonHeader is English's; Labels.ComparisonHeader is the same
+// header in other words.
+var ComparisonHeader = English.ComparisonHeader
 
 // ComparisonRows gives one row of ComparisonHeader per run.
 func ComparisonRows(runs []*fashion.Run) [][]string {
@@ -71,22 +72,23 @@ func HTMLTable(header []string, rows [][]string) string {
 	return b.String()
 }
 
-// ComparisonMarkdown is the comparison table of runs in Markdown.
-func ComparisonMarkdown(runs []*fashion.Run) string {
-	return Markdown(ComparisonHeader, ComparisonRows(runs))
-}
-
 // Misclassified returns up to n images of set the model got wrong (ev is
-// its evaluation of set), with captions "true: X / pred: Y".
-func Misclassified(set *fashion.Set, ev *fashion.Evaluation, n int) (images [][]uint8, captions []string) {
+// its evaluation of set), with captions "<True>: X\n<Predicted>: Y", X and
+// Y named by Classes.
+func (l *Labels) Misclassified(set *fashion.Set, ev *fashion.Evaluation, n int) (images [][]uint8, captions []string) {
 	for i, p := range ev.Predictions {
 		if len(images) == n {
 			break
 		}
 		if truth := set.Labels[i]; int32(truth) != p {
 			images = append(images, set.Image(i))
-			captions = append(captions, "true: "+fashion.ClassNames[truth]+"\npred: "+fashion.ClassNames[p])
+			captions = append(captions, l.True+": "+l.Classes[truth]+"\n"+l.Predicted+": "+l.Classes[p])
 		}
 	}
 	return images, captions
+}
+
+// Misclassified is English.Misclassified: captions "true: X\npred: Y".
+func Misclassified(set *fashion.Set, ev *fashion.Evaluation, n int) (images [][]uint8, captions []string) {
+	return English.Misclassified(set, ev, n)
 }

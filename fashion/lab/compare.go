@@ -164,12 +164,16 @@ func parsePredictions(data []byte, n int) ([]uint8, bool) {
 	return pred, true
 }
 
-// ComparisonHeader is the header of the comparison table.
-var ComparisonHeader = []string{"#", "experiment", "section", "differs from the exercise", "seeds",
-	"val acc", "test acc", "test 95% (Wilson)", "McNemar vs baseline", "best val loss", "s/epoch"}
+// Header is the header of the comparison's table (Table), in Spanish:
+// the notebook's table of experiments, not figures.ComparisonHeader (the
+// report's table of runs).
+func (c *Comparison) Header() []string {
+	return []string{"#", "experimento", "sección", "difiere del ejercicio", "semillas",
+		"exactitud (validación)", "exactitud (prueba)", "prueba 95 % (Wilson)", "McNemar vs. línea base", "mejor pérdida (validación)", "s/época"}
+}
 
-// Table gives one row of ComparisonHeader per experiment, in the
-// comparison's order.
+// Table gives one row of Header per experiment, in the comparison's
+// order.
 func (c *Comparison) Table() [][]string {
 	rows := make([][]string, len(c.Rows))
 	for i, r := range c.Rows {
@@ -182,11 +186,11 @@ func (c *Comparison) Table() [][]string {
 		if section == "" {
 			section = "—"
 		}
-		p := "reference"
+		p := "referencia"
 		if !r.baseline {
 			p = "—"
 			if !math.IsNaN(r.P) {
-				p = fmt.Sprintf("%s (%d vs %d)", figures.FormatP(r.P), r.OnlyThis, r.OnlyBase)
+				p = fmt.Sprintf("%s (%d vs. %d)", figures.FormatP(r.P), r.OnlyThis, r.OnlyBase)
 			}
 		}
 		rows[i] = []string{fmt.Sprint(i + 1), fmt.Sprintf("%s v%d", v.Name, v.N), section, diff, fmt.Sprint(len(v.Seeds)),
@@ -196,20 +200,22 @@ func (c *Comparison) Table() [][]string {
 	return rows
 }
 
-// Markdown is the comparison table in Markdown, with a note on reading it.
+// Markdown is the comparison table in Markdown, with a note on reading it
+// (in Spanish).
 func (c *Comparison) Markdown() string {
 	var b strings.Builder
-	b.WriteString(figures.MarkdownAligned(ComparisonHeader, c.Table(), 4))
-	fmt.Fprintf(&b, "\nSorted by validation accuracy (mean over seeds where there are several: ± is their sample sd). "+
-		"Wilson 95%% intervals on the %d test images; McNemar's exact test pairs the first seed's run with the baseline's "+
-		"on the same test images (in brackets: images right only for the run, only for the baseline).\n", c.Images)
+	b.WriteString(figures.MarkdownAligned(c.Header(), c.Table(), 4))
+	fmt.Fprintf(&b, "\nOrdenada por exactitud de validación (la media entre semillas donde hay varias: ± es su desviación estándar muestral). "+
+		"Intervalos de Wilson al 95 %% sobre las %d imágenes de prueba; la prueba exacta de McNemar empareja el entrenamiento "+
+		"de la primera semilla con el de la línea base sobre las mismas imágenes de prueba (entre paréntesis: imágenes que "+
+		"acierta solo el entrenamiento, solo la línea base).\n", c.Images)
 	return b.String()
 }
 
-// Panels groups the experiments by section for figures.SectionsSVG: one
+// Panels groups the experiments by section for Labels.SectionsSVG: one
 // panel per section in the order the sections first appear in exps, each
 // with the baseline in grey and the section's experiments. Experiments
-// without a section share a panel "other".
+// without a section share a panel "otros".
 func Panels(exps []*Version) []figures.Panel {
 	var base *Version
 	var order []string
@@ -221,7 +227,7 @@ func Panels(exps []*Version) []figures.Panel {
 		}
 		s := v.Section
 		if s == "" {
-			s = "other"
+			s = "otros"
 		}
 		if _, ok := bySection[s]; !ok {
 			order = append(order, s)
@@ -252,30 +258,42 @@ func DisplayComparison(exps []*Version) error {
 	if err != nil {
 		return err
 	}
-	svg, err := figures.SectionsSVG("Validation loss by section, against the baseline (grey)", "val_loss", Panels(exps))
+	sections, accuracy, err := cmp.charts(exps)
 	if err != nil {
 		return err
 	}
-	if err := DisplaySVG(svg); err != nil {
+	if err := DisplaySVG(sections); err != nil {
 		return err
 	}
-	dots := make([]figures.AccuracyRow, len(cmp.Rows))
+	if err := DisplaySVG(accuracy); err != nil {
+		return err
+	}
+	return DisplayMarkdown(cmp.Markdown())
+}
+
+// charts are the comparison's charts, in Spanish: the validation loss by
+// section (of exps, the experiments compared) and the dot chart of
+// accuracies.
+func (c *Comparison) charts(exps []*Version) (sections, accuracy []byte, err error) {
+	sections, err = Spanish.SectionsSVG("Pérdida de validación por sección, frente a la línea base (gris)", "val_loss", Panels(exps))
+	if err != nil {
+		return nil, nil, err
+	}
+	dots := make([]figures.AccuracyRow, len(c.Rows))
 	reference := math.NaN()
-	for i, r := range cmp.Rows {
+	for i, r := range c.Rows {
 		dots[i] = figures.AccuracyRow{Name: r.Version.Name, Val: r.Val, ValLo: r.ValLo, ValHi: r.ValHi,
 			Test: r.Test, TestLo: r.TestLo, TestHi: r.TestHi, TestSD: r.TestSD, P: r.P}
 		if r.baseline {
 			reference = r.Test
 		}
 	}
-	svg, err = figures.AccuracyDotsSVG(fmt.Sprintf("Accuracy on %d images: Wilson 95%% intervals; p: McNemar vs the baseline", cmp.Images), dots, reference)
+	title := fmt.Sprintf("Exactitud sobre %d imágenes (Wilson 95 %%); p: McNemar frente a la línea base", c.Images)
+	accuracy, err = Spanish.AccuracyDotsSVG(title, dots, reference)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
-	if err := DisplaySVG(svg); err != nil {
-		return err
-	}
-	return DisplayMarkdown(cmp.Markdown())
+	return sections, accuracy, nil
 }
 
 // DisplayEvaluation evaluates a run on its test half and shows the test
@@ -290,20 +308,20 @@ func DisplayEvaluation(run *fashion.Run, gallery int) (*fashion.Evaluation, erro
 	if err != nil {
 		return nil, err
 	}
-	fmt.Printf("%s: test accuracy %.2f%% (%d images), loss %.4f\n", run.Name, 100*ev.Accuracy, test.Len(), ev.Loss)
-	if err := DisplayConfusion("Confusion matrix: "+run.Name, ev.Confusion); err != nil {
+	fmt.Printf("%s: exactitud de prueba %.2f%% (%d imágenes), pérdida %.4f\n", run.Name, 100*ev.Accuracy, test.Len(), ev.Loss)
+	if err := DisplayConfusion("Matriz de confusión: "+run.Name, ev.Confusion); err != nil {
 		return nil, err
 	}
-	if err := DisplayBars("Accuracy per class: "+run.Name, fashion.ClassNames[:], ev.PerClass[:], "%.1f%%"); err != nil {
+	if err := DisplaySVG(Spanish.PerClassBarsSVG("Exactitud por clase: "+run.Name, ev.PerClass)); err != nil {
 		return nil, err
 	}
-	images, captions := figures.Misclassified(test, ev, gallery)
+	images, captions := Spanish.Misclassified(test, ev, gallery)
 	if err := DisplayImages(images, captions, 8); err != nil {
 		return nil, err
 	}
 	if !InNotebook() {
 		for c, acc := range ev.PerClass {
-			fmt.Printf("  %-12s %.1f%%\n", fashion.ClassNames[c], 100*acc)
+			fmt.Printf("  %-12s %.1f%%\n", Spanish.Classes[c], 100*acc)
 		}
 	}
 	return ev, nil

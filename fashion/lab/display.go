@@ -8,7 +8,6 @@ import (
 
 	"github.com/fashion-gomlx/fashion-gomlx/fashion"
 	"github.com/fashion-gomlx/fashion-gomlx/fashion/chart"
-	"github.com/fashion-gomlx/fashion-gomlx/fashion/figures"
 	"github.com/janpfeifer/gonb/gonbui"
 	"github.com/janpfeifer/gonb/gonbui/protocol"
 )
@@ -16,10 +15,17 @@ import (
 // InNotebook reports whether the program runs in a GoNB notebook cell.
 func InNotebook() bool { return gonbui.IsNotebook }
 
+// shown, if not nil, receives every SVG that DisplaySVG, LivePlot.Show or
+// LivePlot.Done shows, in a notebook or not: what tests look at.
+var shown func(svg []byte)
+
 // DisplaySVG shows an SVG document in the cell's output.
 func DisplaySVG(svg []byte) error {
 	if len(svg) == 0 {
 		return errors.New("lab: DisplaySVG: empty SVG")
+	}
+	if shown != nil {
+		shown(svg)
 	}
 	if gonbui.IsNotebook {
 		sendSVG("", svg)
@@ -55,18 +61,22 @@ func sendSVG(id string, svg []byte) {
 	gonbui.Sync()
 }
 
+// The Display functions draw with Spanish's words: the axes, legends and
+// labels of their charts are in Spanish; titles and names are the
+// caller's.
+
 // DisplayCurves shows the loss and accuracy charts of a history.
 func DisplayCurves(title string, h []fashion.Epoch) error {
 	if len(h) == 0 {
 		return errors.New("lab: DisplayCurves: empty history")
 	}
-	return DisplaySVG(figures.CurvesSVG(title, h))
+	return DisplaySVG(Spanish.CurvesSVG(title, h))
 }
 
 // DisplayOverlay shows one metric of several histories in one chart; see
-// figures.Overlay for the metrics and the errors.
+// figures.Labels.OverlaySVG for the metrics and the errors.
 func DisplayOverlay(title, metric string, names []string, histories [][]fashion.Epoch) error {
-	svg, err := figures.OverlaySVG(title, metric, names, histories)
+	svg, err := Spanish.OverlaySVG(title, metric, names, histories)
 	if err != nil {
 		return err
 	}
@@ -76,13 +86,13 @@ func DisplayOverlay(title, metric string, names []string, histories [][]fashion.
 // DisplayConfusion shows a confusion matrix (rows true class, columns
 // predicted class) labelled with the class names.
 func DisplayConfusion(title string, m [fashion.NumClasses][fashion.NumClasses]int) error {
-	return DisplaySVG(figures.ConfusionSVG(title, m))
+	return DisplaySVG(Spanish.ConfusionSVG(title, m))
 }
 
 // DisplayBars shows a horizontal bar chart of values with a format such as
 // "%.1f%%".
 func DisplayBars(title string, names []string, values []float64, format string) error {
-	svg, err := (&chart.Bars{Title: title, Names: names, Values: values, Format: format}).SVG()
+	svg, err := (&chart.Bars{Title: title, Names: names, Values: values, Format: format, Texts: Spanish.Chart}).SVG()
 	if err != nil {
 		return err
 	}
@@ -91,7 +101,7 @@ func DisplayBars(title string, names []string, values []float64, format string) 
 
 // DisplayImages shows 28×28 images with captions in a grid of cols columns.
 func DisplayImages(images [][]uint8, captions []string, cols int) error {
-	svg, err := figures.ImagesSVG(images, captions, cols)
+	svg, err := Spanish.ImagesSVG(images, captions, cols)
 	if err != nil {
 		return err
 	}
@@ -123,7 +133,7 @@ func NewLivePlot(title string) *LivePlot {
 	p := &LivePlot{title: title}
 	if gonbui.IsNotebook {
 		p.id = "fashion_live_" + gonbui.UniqueId()
-		msg := "waiting for the first epoch…"
+		msg := "esperando la primera época…"
 		if title != "" {
 			msg = title + ": " + msg
 		}
@@ -139,11 +149,11 @@ func (p *LivePlot) Update(e fashion.Epoch) error {
 	defer p.mu.Unlock()
 	p.history = append(p.history, e)
 	if p.id != "" {
-		title := fmt.Sprintf("epoch %d", e.Epoch)
+		title := fmt.Sprintf("época %d", e.Epoch)
 		if p.title != "" {
 			title = p.title + " (" + title + ")"
 		}
-		gonbui.UpdateHTML(p.id, "<div>"+string(figures.CurvesSVG(title, p.history))+"</div>")
+		gonbui.UpdateHTML(p.id, "<div>"+string(Spanish.CurvesSVG(title, p.history))+"</div>")
 	}
 	return nil
 }
@@ -155,8 +165,12 @@ func (p *LivePlot) Done() error {
 	if len(p.history) == 0 {
 		return errors.New("lab: LivePlot.Done: no epoch recorded")
 	}
+	svg := Spanish.CurvesSVG(p.title, p.history)
+	if shown != nil {
+		shown(svg)
+	}
 	if p.id != "" {
-		sendSVG(p.id, figures.CurvesSVG(p.title, p.history))
+		sendSVG(p.id, svg)
 	}
 	return nil
 }
@@ -184,6 +198,9 @@ func (p *LivePlot) Restart(title string) {
 func (p *LivePlot) Show(svg []byte) error {
 	if len(svg) == 0 {
 		return errors.New("lab: LivePlot.Show: empty SVG")
+	}
+	if shown != nil {
+		shown(svg)
 	}
 	if p.id != "" {
 		sendSVG(p.id, svg)

@@ -37,7 +37,7 @@ func ExampleExperiment() {
 	cfg.Dropout = []float64{0.2}
 	v := lab.Must(lab.Experiment("dropout", cfg, lab.Section("L2 y dropout"), lab.Seeds(3)))
 	mean, sd := v.TestAccuracy()
-	fmt.Printf("dropout v%d: test accuracy %.2f ± %.2f%%\n", v.N, 100*mean, 100*sd)
+	fmt.Printf("dropout v%d: exactitud de prueba %.2f ± %.2f%%\n", v.N, 100*mean, 100*sd)
 
 	// The versions of the name, and forgetting the first one (its runs stay
 	// in the cache).

@@ -1,6 +1,7 @@
 package lab
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"slices"
@@ -115,12 +116,18 @@ func Section(name string) Option {
 // Experiment trains cfg under a name, or reads back the stored run of the
 // same configuration at once, and records it as a version of name (see
 // Version): a new configuration adds a version, the same one as the latest
-// adds nothing. While training it prints one line per epoch
-// (fashion.FormatEpoch) and, in a notebook, draws live curves; then the
+// adds nothing. A cell's output answers its question first: while it
+// trains, a notebook draws live curves (each seed's in turn); then the
 // cell shows the loss curves of this version against the name's previous
 // versions and the baseline (grey), and one line with what changed since
-// the previous version and how the best validation loss and the
-// validation accuracy moved.
+// the previous version (or, for a first version, against the baseline)
+// and how the best validation loss and the validation accuracy moved.
+// The details follow, for whoever wants them: the comparison with the
+// baseline, the mean ± sd over the seeds, the first seed's epochs in full
+// (fashion.FormatEpoch) and one line for each other seed. What it prints
+// and draws is in Spanish, the notebook's language, but for the exercise's
+// own epoch line and the core's line on the backend. Outside a notebook
+// nothing shows while it trains.
 func Experiment(name string, cfg fashion.Config, opts ...Option) (*Version, error) {
 	if err := checkName(name); err != nil {
 		return nil, err
@@ -146,85 +153,132 @@ func Experiment(name string, cfg fashion.Config, opts ...Option) (*Version, erro
 	}
 	live := NewLivePlot(title)
 	v := &Version{Name: name, Section: o.section, Config: cfg}
+	var logs []*seedLog
 	for i := range o.seeds {
 		c := cfg
 		c.Seed = cfg.Seed + uint64(i)
 		label := name
 		if o.seeds > 1 {
-			label = fmt.Sprintf("%s seed %d", name, c.Seed)
-			live.Restart(fmt.Sprintf("%s, seed %d (%d of %d)", title, c.Seed, i+1, o.seeds))
+			label = fmt.Sprintf("%s semilla %d", name, c.Seed)
+			live.Restart(fmt.Sprintf("%s, semilla %d (%d de %d)", title, c.Seed, i+1, o.seeds))
 		}
-		run, err := trainOne(o.session, data, name, label, c, live, i == 0)
+		run, log, err := trainOne(o.session, data, name, label, c, live)
 		if err != nil {
+			printLogs(append(logs, log)) // what the failed seed and those before it did
 			return nil, err
 		}
+		logs = append(logs, log)
 		v.Seeds, v.Keys, v.Runs = append(v.Seeds, c.Seed), append(v.Keys, run.Key), append(v.Runs, run)
-	}
-	if o.seeds > 1 {
-		bestLoss, bestSD := v.BestValLoss()
-		fmt.Printf("%s, %d seeds: best val loss %s; val accuracy %s; test accuracy %s (mean ± sd)\n",
-			name, o.seeds, loss(bestLoss, bestSD), pct(v.ValAccuracy()), pct(v.TestAccuracy()))
 	}
 	ix, at, err := record(v)
 	if err != nil {
+		printLogs(logs)
 		return nil, err
 	}
 	if cur := ix.Versions[at]; cur != v { // an unchanged re-run, or an older version chosen again
 		cur.Runs = v.Runs
 		v = cur
 	}
-	if err := showVersions(live, ix, at); err != nil {
+	lines, err := showVersions(live, ix, at)
+	if err != nil {
+		printLogs(logs)
 		return nil, err
 	}
+	// The answer, then the details.
+	fmt.Println(lines[0])
+	fmt.Println()
+	fmt.Println("Detalles:")
+	for _, l := range lines[1:] {
+		fmt.Println(l)
+	}
+	if o.seeds > 1 {
+		bestLoss, bestSD := v.BestValLoss()
+		fmt.Printf("%s, %d semillas: mejor pérdida de validación %s; exactitud de validación %s, de prueba %s (media ± desviación estándar)\n",
+			name, o.seeds, loss(bestLoss, bestSD), pct(v.ValAccuracy()), pct(v.TestAccuracy()))
+	}
+	printLogs(logs)
 	return v, nil
 }
 
+// seedLog is what one seed's training says: its lines (the backend, or
+// the stored run it read back, and every epoch) and a summary line.
+type seedLog struct {
+	lines   []string
+	epochs  int // how many of lines are epochs
+	summary string
+}
+
+// printLogs prints the logs of an experiment's seeds: the first one in
+// full, then each other's summary, one line per seed (their epochs would
+// only repeat the story).
+func printLogs(logs []*seedLog) {
+	for i, l := range logs {
+		if l == nil {
+			continue
+		}
+		if i == 0 {
+			for _, line := range l.lines {
+				fmt.Println(line)
+			}
+		}
+		if l.summary != "" {
+			fmt.Println(l.summary)
+		}
+	}
+}
+
 // trainOne trains (or reads back) one seed's run of the experiment name,
-// labelled label in what it prints, printing its epochs;
-// a stored run's epochs are printed for the first seed only (the others'
-// would only repeat the story).
-func trainOne(sess *fashion.Session, data *fashion.Data, name, label string, cfg fashion.Config, live *LivePlot, printStored bool) (*fashion.Run, error) {
+// labelled label in its log, drawing its epochs in live. It prints
+// nothing: its log says what happened, also when it fails.
+func trainOne(sess *fashion.Session, data *fashion.Data, name, label string, cfg fashion.Config, live *LivePlot) (*fashion.Run, *seedLog, error) {
+	log := &seedLog{}
 	hooks := &fashion.Hooks{
-		Backend: func(b *fashion.Backend) { fmt.Printf("%s: %s\n", label, b) },
+		Backend: func(b *fashion.Backend) { log.lines = append(log.lines, fmt.Sprintf("%s: %s", label, b)) },
 		Epoch: func(e fashion.Epoch) error {
-			fmt.Println(fashion.FormatEpoch(e, cfg.Epochs))
+			log.lines = append(log.lines, fashion.FormatEpoch(e, cfg.Epochs))
+			log.epochs++
 			return live.Update(e)
 		},
 	}
-	run, cached, err := fashion.TrainCached(data, cfg, fashion.CacheOptions{Cache: runs(), Name: name, Hooks: hooks, Quick: Quick(), Session: sess})
+	run, cached, err := fashion.TrainCached(context.Background(), data, cfg, fashion.CacheOptions{Cache: runs(), Name: name, Hooks: hooks, Quick: Quick(), Session: sess})
 	if err != nil {
-		return nil, fmt.Errorf("lab: experiment %s: %w", label, err)
+		return nil, log, fmt.Errorf("lab: experiment %s: %w", label, err)
 	}
+	stored := ""
 	if cached {
-		fmt.Printf("%s: stored run %s (trained %s on %s); not retrained\n",
-			label, run.Key, run.Started.Format("2006-01-02 15:04"), run.Backend)
-		if printStored {
+		log.lines = append(log.lines, fmt.Sprintf("%s: entrenamiento guardado %s (entrenado el %s en %s); no se vuelve a entrenar",
+			label, run.Key, run.Started.Format("2006-01-02 15:04"), run.Backend))
+		if log.epochs == 0 { // read back, not trained here
 			for _, e := range run.History {
-				fmt.Println(fashion.FormatEpoch(e, run.Config.Epochs))
+				log.lines = append(log.lines, fashion.FormatEpoch(e, run.Config.Epochs))
 			}
 		}
+		stored = " (guardado)"
 	}
 	best, last := run.BestEpoch(), run.History[len(run.History)-1]
-	fmt.Printf("%s: best val loss %.4f at epoch %d; final train/val loss %.4f/%.4f; val accuracy %.2f%%, test accuracy %.2f%% (epoch %d's weights); %.2f s/epoch\n",
-		label, best.ValLoss, best.Epoch, last.TrainLoss, last.ValLoss, 100*run.KeptValAccuracy(), 100*run.TestAccuracy, run.KeptEpoch, run.SecondsPerEpoch)
-	return run, nil
+	log.summary = fmt.Sprintf("%s%s: mejor pérdida de validación %.4f en la época %d; pérdida final de entrenamiento/validación %.4f/%.4f; "+
+		"exactitud de validación %.2f%%, de prueba %.2f%% (pesos de la época %d); %.2f s/época",
+		label, stored, best.ValLoss, best.Epoch, last.TrainLoss, last.ValLoss, 100*run.KeptValAccuracy(), 100*run.TestAccuracy, run.KeptEpoch, run.SecondsPerEpoch)
+	return run, log, nil
 }
 
 // maxShown is how many earlier versions a cell draws besides the current
 // one: more would crowd the chart.
 const maxShown = 3
 
-// showVersions prints what changed from the previous version of the name
-// (and how the results moved, also against the baseline), and replaces
-// the live plot with the loss curves of the versions and the baseline.
-func showVersions(live *LivePlot, ix *index, at int) error {
+// showVersions replaces the live plot with the loss curves of the
+// versions and the baseline, and returns the lines that say what changed:
+// first the cell's answer (against the previous version of the name, or
+// for a first version against the baseline, or its results alone), then,
+// after a previous version, against the baseline.
+func showVersions(live *LivePlot, ix *index, at int) ([]string, error) {
 	cur := ix.Versions[at]
 	var groups []figures.Group
 	var base *Version
 	if cur.Name != Baseline {
 		var err error
 		if base, err = latest(Baseline); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	if base != nil {
@@ -238,40 +292,42 @@ func showVersions(live *LivePlot, ix *index, at int) error {
 	}
 	earlier = earlier[max(0, len(earlier)-maxShown):]
 	if err := fillRuns(earlier); err != nil {
-		return err
+		return nil, err
 	}
 	for k, v := range earlier {
 		groups = append(groups, figures.Group{Name: fmt.Sprintf("v%d", v.N), Histories: histories(v), Dashed: true,
 			Color: chart.Palette[(k+1)%len(chart.Palette)]})
 	}
-	groups = append(groups, figures.Group{Name: fmt.Sprintf("v%d (this cell)", cur.N), Histories: histories(cur), Color: chart.Palette[0]})
+	groups = append(groups, figures.Group{Name: fmt.Sprintf("v%d (esta celda)", cur.N), Histories: histories(cur), Color: chart.Palette[0]})
 
-	if len(earlier) == 0 {
-		fmt.Printf("%s v%d: the first version of %s\n", cur.Name, cur.N, cur.Name)
-	} else {
+	var lines []string
+	if len(earlier) > 0 {
 		prev := earlier[len(earlier)-1]
-		fmt.Println(changeLine(cur, prev, fmt.Sprintf("v%d", prev.N)))
+		lines = append(lines, changeLine(cur, prev, fmt.Sprintf("v%d", prev.N)))
 	}
 	if base != nil {
-		fmt.Println(changeLine(cur, base, Baseline))
+		lines = append(lines, changeLine(cur, base, Baseline))
+	}
+	if len(lines) == 0 {
+		lines = append(lines, firstLine(cur))
 	}
 	title := fmt.Sprintf("%s v%d", cur.Name, cur.N)
 	switch {
 	case len(earlier) > 0 && base != nil:
-		title += ": against its earlier versions and the baseline"
+		title += ": frente a sus versiones anteriores y la línea base"
 	case len(earlier) > 0:
-		title += ": against its earlier versions"
+		title += ": frente a sus versiones anteriores"
 	case base != nil:
-		title += ": against the baseline"
+		title += ": frente a la línea base"
 	}
 	if len(cur.Seeds) > 1 {
-		title += fmt.Sprintf(" (mean ± sd of %d seeds)", len(cur.Seeds))
+		title += fmt.Sprintf(" (media ± desviación estándar de %d semillas)", len(cur.Seeds))
 	}
-	svg, err := figures.VersionsSVG(title, groups)
+	svg, err := Spanish.VersionsSVG(title, groups)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return live.Show(svg)
+	return lines, live.Show(svg)
 }
 
 // histories are the histories of a version's runs.
@@ -283,11 +339,32 @@ func histories(v *Version) [][]fashion.Epoch {
 	return h
 }
 
+// seedsNote says over how many seeds a version's numbers are means: ""
+// for one.
+func seedsNote(v *Version) string {
+	if len(v.Seeds) > 1 {
+		return fmt.Sprintf(" (medias de %d semillas)", len(v.Seeds))
+	}
+	return ""
+}
+
+// firstLine is the answer of a first version with nothing to compare it
+// with (the baseline's first, or any before there is a baseline): its
+// results, e.g.
+//
+//	baseline v1: primera versión; mejor pérdida de validación 0.3312; exactitud de validación 88.96%
+func firstLine(cur *Version) string {
+	l, _ := cur.BestValLoss()
+	a, _ := cur.ValAccuracy()
+	return fmt.Sprintf("%s v%d: primera versión; mejor pérdida de validación %.4f; exactitud de validación %.2f%%%s",
+		cur.Name, cur.N, l, 100*a, seedsNote(cur))
+}
+
 // changeLine says what differs in cur from prev (a previous version or the
 // baseline, called what) and how the best validation loss and the
 // validation accuracy moved, e.g.
 //
-//	dropout v2 vs v1: dropout=[0.5] (was dropout=[0.2]); best val loss 0.3312 → 0.3290 (-0.0022); val accuracy 88.96% → 89.20% (+0.24 points)
+//	dropout v2 frente a v1: dropout=[0.5] (antes dropout=[0.2]); mejor pérdida de validación 0.3312 → 0.3290 (-0.0022); exactitud de validación 88.96% → 89.20% (+0.24 puntos)
 func changeLine(cur, prev *Version, what string) string {
 	change := cur.Config.Diff(prev.Config)
 	if change != "" {
@@ -295,29 +372,29 @@ func changeLine(cur, prev *Version, what string) string {
 		// "name=value" of its own.
 		was := prev.Config.Diff(cur.Config)
 		if was == "" {
-			was = "unset"
+			was = "sin fijar"
 		}
-		change += " (was " + was + ")"
+		change += " (antes " + was + ")"
 	}
 	// Against the baseline the seed counts are no change of the experiment.
 	if len(cur.Seeds) != len(prev.Seeds) && prev.Name == cur.Name {
 		if change != "" {
 			change += ", "
 		}
-		change += fmt.Sprintf("%d seed(s), was %d", len(cur.Seeds), len(prev.Seeds))
+		change += fmt.Sprintf("%d semilla(s), antes %d", len(cur.Seeds), len(prev.Seeds))
 	}
 	if change == "" {
-		change = "same settings"
+		change = "los mismos ajustes"
 		if !slices.Equal(cur.Keys, prev.Keys) {
-			change += ", trained again (the data or the core code changed)"
+			change += ", entrenado de nuevo (cambiaron los datos o el código del paquete)"
 		}
 	}
 	pl, _ := prev.BestValLoss()
 	cl, _ := cur.BestValLoss()
 	pa, _ := prev.ValAccuracy()
 	ca, _ := cur.ValAccuracy()
-	return fmt.Sprintf("%s v%d vs %s: %s; best val loss %.4f → %.4f (%+.4f); val accuracy %.2f%% → %.2f%% (%+.2f points)",
-		cur.Name, cur.N, what, change, pl, cl, cl-pl, 100*pa, 100*ca, 100*(ca-pa))
+	return fmt.Sprintf("%s v%d frente a %s: %s; mejor pérdida de validación %.4f → %.4f (%+.4f); exactitud de validación %.2f%% → %.2f%% (%+.2f puntos)%s",
+		cur.Name, cur.N, what, change, pl, cl, cl-pl, 100*pa, 100*ca, 100*(ca-pa), seedsNote(cur))
 }
 
 // TestHalf returns the test half of the official test set as cfg's run saw

@@ -139,8 +139,8 @@ func (s *ModelSummary) layers() (scopes []string, dims map[string][]int) {
 }
 
 // String prints the model as PyTorch's print(model) would (the layers and
-// what follows each), then a summary of every variable's shape and size
-// and the shapes of the batch in and out.
+// what follows each, in PyTorch's words), then, in Spanish, a summary of
+// every variable's shape and size and the shapes of the batch in and out.
 func (s *ModelSummary) String() string {
 	var b strings.Builder
 	cfg := s.Config
@@ -167,16 +167,20 @@ func (s *ModelSummary) String() string {
 	}
 	b.WriteString(")\n\n")
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "variable\tshape\tvalues\ttrainable\t")
+	fmt.Fprintln(tw, "variable\tforma\tvalores\tentrenable\t")
 	for _, v := range s.Variables {
-		fmt.Fprintf(tw, "%s/%s\t%v\t%d\t%v\t\n", v.Scope, v.Name, v.Dims, v.Size(), v.Trainable)
+		trainable := "no"
+		if v.Trainable {
+			trainable = "sí"
+		}
+		fmt.Fprintf(tw, "%s/%s\t%v\t%d\t%s\t\n", v.Scope, v.Name, v.Dims, v.Size(), trainable)
 	}
 	tw.Flush()
 	trainable, other := s.Params()
-	fmt.Fprintf(&b, "\n%d trainable parameters", trainable)
+	fmt.Fprintf(&b, "\n%d parámetros entrenables", trainable)
 	if other > 0 {
-		fmt.Fprintf(&b, " (and %d running statistics)", other)
+		fmt.Fprintf(&b, " (y %d estadísticas acumuladas de batch norm)", other)
 	}
-	fmt.Fprintf(&b, "\none batch on %s: images %v → logits %v\n", s.Backend, s.Input, s.Logits)
+	fmt.Fprintf(&b, "\nun lote en %s: imágenes %v → logits %v\n", s.Backend, s.Input, s.Logits)
 	return b.String()
 }

@@ -22,11 +22,11 @@ func TestBuildModel(t *testing.T) {
 	}{
 		{"exercise", func(*fashion.Config) {}, 106906, 0, []string{
 			"(hidden_0): Dense(in_features=784, out_features=120) → relu", "(output): Dense(in_features=48, out_features=10)\n)",
-			"/model/hidden_0/weights", "[784 120]", "94080", "106906 trainable parameters", "images [8 784] → logits [8 10]"}},
+			"/model/hidden_0/weights", "[784 120]", "94080", "forma", "entrenable", "sí", "106906 parámetros entrenables", "imágenes [8 784] → logits [8 10]"}},
 		// Batch norm adds a scale and an offset per unit (trainable) and two
 		// running statistics: 2·(120+72+48) = 480 of each.
 		{"batch norm and dropout", func(c *fashion.Config) { c.Norm, c.Dropout = "batch", []float64{0.2} }, 106906 + 480, 480, []string{
-			"→ BatchNorm(120) → relu → Dropout(p=0.2)", "/model/hidden_0/batch_norm/running_mean", "(and 480 running statistics)"}},
+			"→ BatchNorm(120) → relu → Dropout(p=0.2)", "/model/hidden_0/batch_norm/running_mean", "(y 480 estadísticas acumuladas de batch norm)"}},
 	} {
 		cfg := fashion.DefaultConfig()
 		cfg.Backend = "go"

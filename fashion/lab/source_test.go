@@ -11,8 +11,8 @@ func TestGoSource(t *testing.T) {
 		want    []string // in the source, in order
 		wantErr string
 	}{
-		{[]string{"Model.Logits", "dense"}, []string{"// Logits builds the forward pass", "func (m *Model) Logits(ctx *context.Context, x *Node) *Node {",
-			"x = dense(ctx, x, i, n)", "func dense(", "Dot(x, w.ValueGraph(g))"}, ""},
+		{[]string{"Model.Logits", "dense"}, []string{"// Logits builds the forward pass", "func (m *Model) Logits(mctx *mlcontext.Context, x *Node) *Node {",
+			"x = dense(mctx, x, i, n)", "func dense(", "Dot(x, w.ValueGraph(g))"}, ""},
 		{[]string{"RMSprop.UpdateGraph"}, []string{"// UpdateGraph implements optimizers.Interface.", "func (o *RMSprop) UpdateGraph(",
 			"sqAvg = Add(Mul(alpha, sqAvg), Mul(OneMinus(alpha), Square(grad)))"}, ""},
 		{[]string{"Model.Nothing"}, nil, `no function "Model.Nothing"`},

@@ -63,6 +63,9 @@ func mustVersions(t *testing.T, name string) []*Version {
 // re-run is a cache hit that adds none, and going back to an earlier
 // configuration makes that version the latest without a duplicate.
 func TestVersions(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains: not in -short")
+	}
 	tempRuns(t)
 	cfg := tiny()
 	cfg.Dropout = []float64{0.2}
@@ -91,10 +94,10 @@ func TestVersions(t *testing.T) {
 	if vs[0].Keys[0] == vs[1].Keys[0] || vs[0].Runs[0].Key != vs[0].Keys[0] {
 		t.Errorf("versions share or lost their runs: %v, %v", vs[0].Keys, vs[1].Keys)
 	}
-	if line := changeLine(vs[1], vs[0], "v1"); !strings.Contains(line, "dropout=[0.5] (was dropout=[0.2])") || !strings.Contains(line, "val accuracy") {
+	if line := changeLine(vs[1], vs[0], "v1"); !strings.Contains(line, "dropout=[0.5] (antes dropout=[0.2])") || !strings.Contains(line, "exactitud de validación") {
 		t.Errorf("change line %q does not say what changed", line)
 	}
-	if line := changeLine(vs[1], &Version{Name: "baseline", Config: tiny(), Seeds: []uint64{42}, Runs: vs[0].Runs}, "baseline"); !strings.Contains(line, "dropout=[0.5] (was unset)") {
+	if line := changeLine(vs[1], &Version{Name: "baseline", Config: tiny(), Seeds: []uint64{42}, Runs: vs[0].Runs}, "baseline"); !strings.Contains(line, "dropout=[0.5] (antes sin fijar)") {
 		t.Errorf("change line against the baseline %q", line)
 	}
 
@@ -112,6 +115,9 @@ func TestVersions(t *testing.T) {
 // TestForget: forgetting a name, or one version, leaves the other names
 // (and every run in the cache) alone.
 func TestForget(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains: not in -short")
+	}
 	tempRuns(t)
 	cfg := tiny()
 	mustExperiment(t, "baseline", cfg)
@@ -183,6 +189,9 @@ func TestForget(t *testing.T) {
 // TestScope: the notebook's comparison takes what its cells defined; a run
 // the study stored in the same cache is not among them, nor a quick one.
 func TestScope(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains: not in -short")
+	}
 	dir := tempRuns(t)
 	data, _ := Data()
 	cfg := tiny()
@@ -190,7 +199,7 @@ func TestScope(t *testing.T) {
 	study := tiny()
 	study.Dropout, study.Schedule = []float64{0.2}, "plateau"
 	// What fashion study does: TrainCached under the variant's name.
-	if _, _, err := fashion.TrainCached(data, study, fashion.CacheOptions{Cache: fashion.Cache{Dir: dir}, Name: "dropout_plateau"}); err != nil {
+	if _, _, err := fashion.TrainCached(context.Background(), data, study, fashion.CacheOptions{Cache: fashion.Cache{Dir: dir}, Name: "dropout_plateau"}); err != nil {
 		t.Fatal(err)
 	}
 	exps, err := Experiments()
@@ -213,6 +222,9 @@ func TestScope(t *testing.T) {
 // TestSeeds: n seeds are n cached runs with consecutive seeds and the same
 // split; the version reports their mean and sample sd.
 func TestSeeds(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains: not in -short")
+	}
 	tempRuns(t)
 	v := mustExperiment(t, "baseline", tiny(), Seeds(2))
 	if !slices.Equal(v.Seeds, []uint64{42, 43}) || len(v.Keys) != 2 || v.Keys[0] == v.Keys[1] {
@@ -270,6 +282,9 @@ func TestVersionAggregation(t *testing.T) {
 // minus right only for the other is the difference in images right), and
 // the predictions are kept, so a second comparison evaluates nothing.
 func TestCompare(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains: not in -short")
+	}
 	dir := tempRuns(t)
 	mustExperiment(t, "baseline", tiny())
 	cfg := tiny()
@@ -317,7 +332,7 @@ func TestCompare(t *testing.T) {
 		t.Errorf("second comparison differs: %v", err)
 	}
 	table := cmp.Markdown()
-	for _, w := range []string{"| experiment | section |", "Optimizadores", "reference", "adam v1"} {
+	for _, w := range []string{"| experimento | sección |", "Optimizadores", "referencia", "adam v1"} {
 		if !strings.Contains(table, w) {
 			t.Errorf("table lacks %q:\n%s", w, table)
 		}
@@ -367,6 +382,9 @@ func childKey(c, i int) string { return fmt.Sprintf("child%d-%03d", c, i) }
 // each kept is in the index, numbered once. Without the index's lock,
 // concurrent read-modify-writes lose versions.
 func TestIndexLockProcesses(t *testing.T) {
+	if testing.Short() {
+		t.Skip("slow: not in -short")
+	}
 	if !filelock.CrossProcess {
 		t.Skip("no cross-process file lock on this platform")
 	}
@@ -528,6 +546,9 @@ func TestIndexLockWait(t *testing.T) {
 // TestSeedsCompileOnce: an experiment's seeds compile the training and
 // evaluation graphs once: three seeds compile what one seed does.
 func TestSeedsCompileOnce(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains: not in -short")
+	}
 	tempRuns(t)
 	counts := map[int]int{}
 	for _, n := range []int{1, 3} {
