@@ -11,18 +11,25 @@ import (
 // both sources give the same standardized batches, bit for bit
 // (TestBatchesStandardizeAlike); they differ in where the copy happens.
 type batchSource interface {
-	// startEpoch takes the epoch's order of the training examples and the
-	// learning rate of each of its steps.
-	startEpoch(order []int, lrs []float64) error
+	// startEpoch takes the epoch's order of the training examples, and the
+	// learning rate and mixup λ (nil without mixup) of each of its steps.
+	startEpoch(order []int, lrs, lambdas []float64) error
 	// args returns the inputs of a call running k steps from step on, on
 	// batches of size examples (Config.BatchSize, or fewer for the epoch's
 	// last), and the temporaries to free after the call.
 	args(step, k, size int) (args []any, temps []*tensors.Tensor, err error)
-	// step returns, inside the step graph, step j's images [size,784],
-	// labels [size] and learning rate (a scalar), from the call's inputs in;
-	// base is the epoch's steps done before the call (the "steps" metric).
-	step(in []*Node, base *Node, j, size int) (x, y, lr *Node)
+	// step returns, inside the step graph, step j's batch from the call's
+	// inputs in; base is the epoch's steps done before the call (the
+	// "steps" metric).
+	step(in []*Node, base *Node, j, size int) stepBatch
 	close()
+}
+
+// stepBatch is what one training step takes: images [size,784]
+// (standardized), labels [size], the learning rate (a scalar), and where
+// used, mixup's λ (a scalar) and the teacher's logits [size,10].
+type stepBatch struct {
+	x, y, lr, lambda, teacher *Node
 }
 
 // newBatchSource picks the source for the backend: on XLA the training set
@@ -30,15 +37,22 @@ type batchSource interface {
 // call sends nothing; the pure-Go backend's Gather copies one value at a
 // time, so there the host copy is faster (hostBatches).
 // docs/performance.md has the figures.
-// Batch i of an epoch starts at its example i·batchSize.
-func newBatchSource(b *Backend, set *Set, batchSize int) (batchSource, error) {
+// Batch i of an epoch starts at its example i·batchSize. teacher, if not
+// nil, holds a teacher's logits of every example of set ([N·10]).
+func newBatchSource(b *Backend, set *Set, batchSize int, teacher []float32) (batchSource, error) {
 	table := standardTable(Mean, Std)
 	if b.IsGo() {
-		return &hostBatches{set: set, table: table, batchSize: batchSize}, nil
+		return &hostBatches{set: set, table: table, batchSize: batchSize, teacher: teacher}, nil
 	}
 	d := &deviceBatches{backend: b, table: table, batchSize: batchSize}
 	var err error
-	d.x, d.y, err = residentSet(b, set.Images, set.Labels, set.Len())
+	if d.x, d.y, err = residentSet(b, set.Images, set.Labels, set.Len()); err != nil {
+		return d, err
+	}
+	if teacher != nil {
+		d.teacher = tensors.FromFlatDataAndDimensions(teacher, set.Len(), NumClasses)
+		err = toDevice(b, d.teacher)
+	}
 	return d, err
 }
 
@@ -63,21 +77,33 @@ func toDevice(b *Backend, t *tensors.Tensor) error {
 	return nil
 }
 
-// hostBatches builds each call's standardized batches on the host and
-// sends them with the call's rates.
-type hostBatches struct {
-	set       *Set
-	table     *[256]float32
-	batchSize int
-	order     []int
-	lrs       []float64
+// float32s converts to the float32 the graphs take.
+func float32s(v []float64) []float32 {
+	out := make([]float32, len(v))
+	for i, x := range v {
+		out[i] = float32(x)
+	}
+	return out
 }
 
-func (h *hostBatches) startEpoch(order []int, lrs []float64) error {
-	h.order, h.lrs = order, lrs
+// hostBatches builds each call's standardized batches on the host and
+// sends them with the call's rates (and λs, and the teacher's logits).
+type hostBatches struct {
+	set          *Set
+	table        *[256]float32
+	batchSize    int
+	teacher      []float32
+	order        []int
+	lrs, lambdas []float64
+}
+
+func (h *hostBatches) startEpoch(order []int, lrs, lambdas []float64) error {
+	h.order, h.lrs, h.lambdas = order, lrs, lambdas
 	return nil
 }
 
+// The inputs of a host call: images, labels, rates, then λs and the
+// teacher's logits where used.
 func (h *hostBatches) args(step, k, size int) ([]any, []*tensors.Tensor, error) {
 	start := step * h.batchSize
 	idx := h.order[start : start+k*size]
@@ -85,12 +111,26 @@ func (h *hostBatches) args(step, k, size int) ([]any, []*tensors.Tensor, error) 
 	if err != nil {
 		return nil, nil, err
 	}
-	lr32 := make([]float32, k)
-	for i := range lr32 {
-		lr32[i] = float32(h.lrs[step+i])
+	temps := []*tensors.Tensor{x, y, tensors.FromFlatDataAndDimensions(float32s(h.lrs[step:step+k]), k)}
+	if h.lambdas != nil {
+		temps = append(temps, tensors.FromFlatDataAndDimensions(float32s(h.lambdas[step:step+k]), k))
 	}
-	lrT := tensors.FromFlatDataAndDimensions(lr32, k)
-	return []any{x, y, lrT}, []*tensors.Tensor{x, y, lrT}, nil
+	if h.teacher != nil {
+		logits := make([]float32, 0, len(idx)*NumClasses)
+		for _, i := range idx {
+			logits = append(logits, h.teacher[i*NumClasses:(i+1)*NumClasses]...)
+		}
+		dims := []int{k, size, NumClasses}
+		if k == 1 {
+			dims = dims[1:]
+		}
+		temps = append(temps, tensors.FromFlatDataAndDimensions(logits, dims...))
+	}
+	args := make([]any, len(temps))
+	for i, t := range temps {
+		args[i] = t
+	}
+	return args, temps, nil
 }
 
 // takeBatches builds k standardized batches of the training examples idx:
@@ -116,41 +156,54 @@ func (h *hostBatches) takeBatches(idx []int, k int) (x, y *tensors.Tensor, err e
 	return x, tensors.FromFlatDataAndDimensions(ys, dims...), err
 }
 
-func (h *hostBatches) step(in []*Node, _ *Node, j, _ int) (x, y, lr *Node) {
-	lr = Reshape(Slice(in[2], AxisElem(j)))
-	if in[0].Rank() == 2 {
-		return in[0], in[1], lr
+func (h *hostBatches) step(in []*Node, _ *Node, j, _ int) stepBatch {
+	single := in[0].Rank() == 2 // a call of one step has no step axis
+	at := func(v *Node) *Node {  // step j's part of a call input
+		if single {
+			return v
+		}
+		return Squeeze(Slice(v, AxisElem(j)), 0)
 	}
-	return Squeeze(Slice(in[0], AxisElem(j)), 0), Squeeze(Slice(in[1], AxisElem(j)), 0), lr
+	b := stepBatch{x: at(in[0]), y: at(in[1]), lr: Reshape(Slice(in[2], AxisElem(j)))}
+	next := 3
+	if h.lambdas != nil {
+		b.lambda = Reshape(Slice(in[next], AxisElem(j)))
+		next++
+	}
+	if h.teacher != nil {
+		b.teacher = at(in[next])
+	}
+	return b
 }
 
 func (h *hostBatches) close() {}
 
-// deviceBatches keeps the uint8 training set on the backend, and each
-// epoch's order and rates too: a call sends nothing, and the graph takes
-// step j's batch and rate at the epoch's step counter, which lives on the
-// device as well (the "steps" metric).
+// deviceBatches keeps the uint8 training set on the backend (and a
+// teacher's logits of it), and each epoch's order, rates and λs too: a call
+// sends nothing, and the graph takes step j's batch at the epoch's step
+// counter, which lives on the device as well (the "steps" metric).
 type deviceBatches struct {
-	backend    *Backend
-	x, y       *tensors.Tensor // [N,784] uint8, [N] int32
-	order, lrs *tensors.Tensor // the epoch's [N] int32 and [steps] float32
-	table      *[256]float32
-	batchSize  int
+	backend             *Backend
+	x, y, teacher       *tensors.Tensor // [N,784] uint8, [N] int32, [N,10] float32 or nil
+	order, lrs, lambdas *tensors.Tensor // the epoch's [N] int32, [steps] float32, [steps] float32 or nil
+	table               *[256]float32
+	batchSize           int
 }
 
-func (d *deviceBatches) startEpoch(order []int, lrs []float64) error {
+func (d *deviceBatches) startEpoch(order []int, lrs, lambdas []float64) error {
 	d.closeEpoch()
 	ids := make([]int32, len(order))
 	for i, j := range order {
 		ids[i] = int32(j)
 	}
-	lr32 := make([]float32, len(lrs))
-	for i, r := range lrs {
-		lr32[i] = float32(r)
-	}
 	d.order = tensors.FromFlatDataAndDimensions(ids, len(ids))
-	d.lrs = tensors.FromFlatDataAndDimensions(lr32, len(lr32))
-	for _, t := range []*tensors.Tensor{d.order, d.lrs} {
+	d.lrs = tensors.FromFlatDataAndDimensions(float32s(lrs), len(lrs))
+	epoch := []*tensors.Tensor{d.order, d.lrs}
+	if lambdas != nil {
+		d.lambdas = tensors.FromFlatDataAndDimensions(float32s(lambdas), len(lambdas))
+		epoch = append(epoch, d.lambdas)
+	}
+	for _, t := range epoch {
 		if err := toDevice(d.backend, t); err != nil {
 			return err
 		}
@@ -158,29 +211,47 @@ func (d *deviceBatches) startEpoch(order []int, lrs []float64) error {
 	return nil
 }
 
+// The inputs of a device call, all resident: images, labels, order, rates,
+// then λs and the teacher's logits where used.
 func (d *deviceBatches) args(int, int, int) ([]any, []*tensors.Tensor, error) {
-	return []any{d.x, d.y, d.order, d.lrs}, nil, nil
+	args := []any{d.x, d.y, d.order, d.lrs}
+	if d.lambdas != nil {
+		args = append(args, d.lambdas)
+	}
+	if d.teacher != nil {
+		args = append(args, d.teacher)
+	}
+	return args, nil, nil
 }
 
-func (d *deviceBatches) step(in []*Node, base *Node, j, size int) (x, y, lr *Node) {
+func (d *deviceBatches) step(in []*Node, base *Node, j, size int) stepBatch {
 	at := AddScalar(base, float64(j)) // the epoch's step
 	idx := DynamicSlice(in[2], []*Node{MulScalar(at, float64(d.batchSize))}, []int{size})
-	x, y = gatherBatch(in[0], in[1], idx, d.table)
-	return x, y, Reshape(DynamicSlice(in[3], []*Node{at}, []int{1}))
+	x, y := gatherBatch(in[0], in[1], idx, d.table)
+	b := stepBatch{x: x, y: y, lr: Reshape(DynamicSlice(in[3], []*Node{at}, []int{1}))}
+	next := 4
+	if d.lambdas != nil {
+		b.lambda = Reshape(DynamicSlice(in[next], []*Node{at}, []int{1}))
+		next++
+	}
+	if d.teacher != nil {
+		b.teacher = Gather(in[next], ExpandAxes(idx, -1))
+	}
+	return b
 }
 
 func (d *deviceBatches) closeEpoch() {
-	for _, t := range []*tensors.Tensor{d.order, d.lrs} {
+	for _, t := range []*tensors.Tensor{d.order, d.lrs, d.lambdas} {
 		if t != nil {
 			_ = t.FinalizeAll()
 		}
 	}
-	d.order, d.lrs = nil, nil
+	d.order, d.lrs, d.lambdas = nil, nil, nil
 }
 
 func (d *deviceBatches) close() {
 	d.closeEpoch()
-	for _, t := range []*tensors.Tensor{d.x, d.y} {
+	for _, t := range []*tensors.Tensor{d.x, d.y, d.teacher} {
 		if t != nil {
 			_ = t.FinalizeAll()
 		}

@@ -140,6 +140,69 @@ type Config struct {
 	// as an improvement. Default 0. Valid: [0, 1].
 	EarlyStopDelta float64 `json:"early_stop_delta"`
 
+	// Beyond the exercise: regularizers that act on the data, the targets or
+	// the weights' trajectory (the notebook's "Más allá del ejercicio").
+
+	// Shift moves each training image by up to this many pixels along each
+	// axis, drawn per example and per step, filling with black. Default 0:
+	// off. Valid: 0..8. Validation and test images are never changed.
+	Shift int `json:"shift,omitempty"`
+
+	// Flip mirrors each training image left to right with probability ½,
+	// drawn per example and per step. Default false.
+	Flip bool `json:"flip,omitempty"`
+
+	// Erase blacks out a random rectangle (2% to 33% of the image, aspect
+	// 0.3 to 3.3, as torchvision's RandomErasing) of each training image with
+	// this probability. Default 0: off. Valid: [0, 1].
+	Erase float64 `json:"erase,omitempty"`
+
+	// LabelSmoothing ε trains against targets with 1−ε on the label and ε/10
+	// on every class, as torch.nn.CrossEntropyLoss(label_smoothing=ε). The
+	// reported losses stay the plain cross-entropy. Default 0. Valid: [0, 1).
+	LabelSmoothing float64 `json:"label_smoothing,omitempty"`
+
+	// Mixup α trains on λ·x_i + (1−λ)·x_j with the loss λ·L(y_i) +
+	// (1−λ)·L(y_j), j the next example of the batch, λ ~ Beta(α, α) drawn per
+	// step. Default 0: off. Valid: [0, 10].
+	Mixup float64 `json:"mixup,omitempty"`
+
+	// EMA is the decay d of an exponential moving average of the weights,
+	// updated after every step (avg = d·avg + (1−d)·w, starting from the
+	// initial weights): validation, early stopping, the test score and the
+	// stored weights use the average. Batch norm's running statistics are
+	// the trained model's. Default 0: off. Valid: [0, 1).
+	EMA float64 `json:"ema,omitempty"`
+
+	// SWAEpochs averages the weights at the end of each of the last
+	// SWAEpochs epochs (stochastic weight averaging, equal weights); the
+	// average is what the last epoch's validation, the test score and the
+	// stored weights use, with batch norm's statistics recomputed on the
+	// training set as torch.optim.swa_utils.update_bn does. Default 0: off.
+	// Valid: 0..Epochs; not with EarlyStop or EMA.
+	SWAEpochs int `json:"swa_epochs,omitempty"`
+
+	// Teacher distills a teacher's knowledge into this model: "" (default,
+	// none) or "cnn", the convolutional network of TeacherConfig, trained
+	// once through the run cache. The loss becomes
+	// α·T²·KL(softmax(teacher/T) ‖ softmax(student/T)) + (1−α)·CE, with α
+	// DistillAlpha and T DistillTemperature. Valid: "", "cnn".
+	Teacher string `json:"teacher,omitempty"`
+
+	// DistillAlpha is α, the weight of the teacher's term. Default 0.9.
+	// Valid: [0, 1].
+	DistillAlpha float64 `json:"distill_alpha"`
+
+	// DistillTemperature is T, which softens both distributions. Default 4.
+	// Valid: [1, 20].
+	DistillTemperature float64 `json:"distill_temperature"`
+
+	// Arch is the network: "mlp" (default, the exercise's: Hidden, Norm,
+	// Activation, Dropout apply) or "cnn" (two 3×3 convolutions of 32 and 64
+	// channels, each with ReLU and 2×2 max pooling, a dense layer of 128 and
+	// the output; the teacher's). Valid: see Archs.
+	Arch string `json:"arch,omitempty"`
+
 	// Seed drives weight initialization and the per-epoch shuffling: the same
 	// seed gives the same history on the same backend. Default 42.
 	Seed uint64 `json:"seed"`
@@ -191,6 +254,12 @@ func Schedules() []string {
 // ScheduleBys are the valid values of Config.ScheduleBy.
 func ScheduleBys() []string { return []string{"epoch", "step"} }
 
+// Archs are the valid values of Config.Arch.
+func Archs() []string { return []string{"mlp", "cnn"} }
+
+// Teachers are the valid values of Config.Teacher.
+func Teachers() []string { return []string{"", "cnn"} }
+
 // DefaultConfig returns the exercise's settings: MLP 784-120-72-48-10 with
 // ReLU, PyTorch's default initialization, RMSprop(lr=1e-4, momentum=0.9),
 // batch 128, 40 epochs.
@@ -219,7 +288,16 @@ func DefaultConfig() Config {
 		SplitSeed:     42,
 		EvalBatchSize: 5000,
 		Backend:       "auto",
+
+		DistillAlpha:       0.9,
+		DistillTemperature: 4,
+		Arch:               "mlp",
 	}
+}
+
+// augmentation is what the step does to the training images.
+func (c Config) augmentation() augmentation {
+	return augmentation{shift: c.Shift, flip: c.Flip, erase: c.Erase}
 }
 
 // Validate reports every invalid field, each error naming the field, the
@@ -305,6 +383,39 @@ func (c Config) Validate() error {
 	if !finite(c.Eps) || c.Eps <= 0 || c.Eps > 1 {
 		bad("Eps", c.Eps, "a number in (0, 1]")
 	}
+	oneOf("Arch", c.Arch, Archs())
+	oneOf("Teacher", c.Teacher, Teachers())
+	intIn("Shift", c.Shift, 0, 8)
+	in("Erase", c.Erase, 0, 1, true)
+	in("LabelSmoothing", c.LabelSmoothing, 0, 1, false)
+	in("Mixup", c.Mixup, 0, 10, true)
+	in("EMA", c.EMA, 0, 1, false)
+	if c.Epochs >= 1 {
+		intIn("SWAEpochs", c.SWAEpochs, 0, c.Epochs)
+	}
+	if c.SWAEpochs > 0 && c.EarlyStop > 0 {
+		bad("SWAEpochs", c.SWAEpochs, "0 with EarlyStop (the average needs the last epochs)")
+	}
+	if c.SWAEpochs > 0 && c.EMA > 0 {
+		bad("SWAEpochs", c.SWAEpochs, "0 with EMA (one average of the weights at a time)")
+	}
+	in("DistillAlpha", c.DistillAlpha, 0, 1, true)
+	in("DistillTemperature", c.DistillTemperature, 1, 20, true)
+	if c.Arch == "cnn" {
+		// The "cnn" network has none of the MLP's options.
+		if c.Norm != "none" {
+			bad("Norm", fmt.Sprintf("%q", c.Norm), `"none" with Arch "cnn"`)
+		}
+		if len(c.Dropout) > 0 {
+			bad("Dropout", c.Dropout, `none with Arch "cnn"`)
+		}
+		if c.L2 > 0 {
+			bad("L2", c.L2, `0 with Arch "cnn"`)
+		}
+	}
+	if c.Teacher != "" && c.Arch == "cnn" {
+		bad("Teacher", fmt.Sprintf("%q", c.Teacher), `"" for Arch "cnn" (the teacher learns alone)`)
+	}
 	if err := validateBackendName(c.Backend); err != nil {
 		bad("Backend", fmt.Sprintf("%q", c.Backend), err.Error())
 	}
@@ -322,6 +433,10 @@ func (c Config) Summary() string {
 		if i > 0 {
 			params += widths[i-1]*w + w
 		}
+	}
+	if c.Arch == "cnn" {
+		return fmt.Sprintf("CNN conv3x3·32-pool-conv3x3·64-pool-128-10, %d parameters; %s lr %g, batch %d, %d epochs",
+			cnnParams, c.Optimizer, c.LR, c.BatchSize, c.Epochs)
 	}
 	return fmt.Sprintf("MLP %s (%s, init %s, norm %s), %d parameters; %s lr %g, batch %d, %d epochs",
 		strings.Join(names, "-"), c.Activation, c.Init, c.Norm, params, c.Optimizer, c.LR, c.BatchSize, c.Epochs)

@@ -145,6 +145,7 @@ type Evaluator struct {
 	backend *Backend
 	mctx    *mlcontext.Context
 	eval    *evalGraph
+	cfg     Config
 }
 
 // Evaluate runs the run's trained model (Run.Params) in evaluation mode over
@@ -167,7 +168,7 @@ func (r *Run) NewEvaluator() (e *Evaluator, err error) {
 	if err != nil {
 		return nil, err
 	}
-	e = &Evaluator{backend: backend, mctx: mlcontext.New()}
+	e = &Evaluator{backend: backend, mctx: mlcontext.New(), cfg: r.Config}
 	if err := setParams(e.mctx, r.Params); err != nil {
 		e.Close()
 		return nil, err

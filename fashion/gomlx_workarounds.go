@@ -117,8 +117,17 @@ func batchNorm(lctx *mlcontext.Context, x *Node) *Node {
 		variance = ReduceMean(Square(Sub(x, InsertAxes(mean, 0))), 0)
 		n := float64(x.Shape().Dimensions[0])
 		unbiased := MulScalar(StopGradient(variance), n/max(n-1, 1))
-		runMean.SetValueGraph(Add(MulScalar(runMean.ValueGraph(g), 1-momentum), MulScalar(StopGradient(mean), momentum)))
-		runVar.SetValueGraph(Add(MulScalar(runVar.ValueGraph(g), 1-momentum), MulScalar(unbiased, momentum)))
+		// The running averages move by momentum toward the batch's
+		// statistics; SWA's updateBN gives its own momentum as a node.
+		update := func(running *mlcontext.Variable, batch *Node) *Node {
+			if m, ok := bctx.GetGraphParam(g, bnMomentumParam); ok {
+				m := m.(*Node)
+				return Add(Mul(running.ValueGraph(g), OneMinus(m)), Mul(batch, m))
+			}
+			return Add(MulScalar(running.ValueGraph(g), 1-momentum), MulScalar(batch, momentum))
+		}
+		runMean.SetValueGraph(update(runMean, StopGradient(mean)))
+		runVar.SetValueGraph(update(runVar, unbiased))
 	} else {
 		mean, variance = runMean.ValueGraph(g), runVar.ValueGraph(g)
 	}

@@ -41,6 +41,9 @@ func NewModel(mctx *mlcontext.Context, cfg Config) (*Model, error) {
 // newModel is NewModel for a Config already validated (training validates
 // once per run).
 func newModel(mctx *mlcontext.Context, cfg Config) (*Model, error) {
+	if cfg.Arch == "cnn" { // its layers create their variables
+		return &Model{cfg: cfg}, nil
+	}
 	if err := initDense(mctx, cfg); err != nil {
 		return nil, err
 	}
@@ -160,6 +163,9 @@ func dense(mctx *mlcontext.Context, x *Node, i, n int) *Node {
 // Logits builds the forward pass of images x [batch,784] to logits [batch,10]:
 // each hidden layer is dense → normalization → activation → dropout.
 func (m *Model) Logits(mctx *mlcontext.Context, x *Node) *Node {
+	if m.cfg.Arch == "cnn" {
+		return cnnLogits(mctx, x)
+	}
 	n := len(m.cfg.Hidden) + 1
 	for i := range m.cfg.Hidden {
 		x = dense(mctx, x, i, n)

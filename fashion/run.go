@@ -23,6 +23,7 @@ type Run struct {
 	BackendReason   string    `json:"backend_reason"` // why that backend ran
 	Started         time.Time `json:"started"`
 	History         []Epoch   `json:"history"`
+	TeacherKey      string    `json:"teacher_key,omitempty"` // the run key of the teacher distilled from (Config.Teacher)
 	KeptEpoch       int       `json:"kept_epoch"`    // the epoch whose weights were kept (the best one with early stopping)
 	StoppedEarly    bool      `json:"stopped_early"` // early stopping ended the run before Config.Epochs
 	TestLoss        float64   `json:"test_loss"`     // on the test half, with the kept weights

@@ -83,7 +83,18 @@ func (sess *Session) trainValidated(ctx context.Context, d *Data, cfg Config, ho
 	if err != nil {
 		return nil, err
 	}
-	return sess.trainSplits(ctx, s, cfg, hooks)
+	var teacher []float32
+	var teacherKey string
+	if cfg.Teacher != "" {
+		if teacher, teacherKey, err = sess.teacher(ctx, d, cfg, s.Train); err != nil {
+			return nil, err
+		}
+	}
+	run, err := sess.trainSplitsWith(ctx, s, cfg, hooks, teacher)
+	if run != nil {
+		run.TeacherKey = teacherKey
+	}
+	return run, err
 }
 
 // splitsKey identifies a run's splits: the data and the Config fields that
@@ -142,7 +153,10 @@ func (sess *Session) backend(name string) (*Backend, error) {
 // trainer's own, checked in trainer.
 func graphsKey(cfg Config, stepsPerCall int) string {
 	c := cfg
-	c.Seed, c.Epochs, c.LR = 0, 0, 0
+	if c.Arch == "mlp" { // a reset draws the MLP's weights for the seed; GoMLX's layers draw the CNN's when first built
+		c.Seed = 0
+	}
+	c.Epochs, c.LR = 0, 0
 	c.Schedule, c.ScheduleBy, c.StepSize, c.Gamma, c.WarmupEpochs, c.MinLR, c.MaxLR, c.Patience = "", "", 0, 0, 0, 0, 0, 0
 	c.EarlyStop, c.EarlyStopDelta = 0, 0
 	data, _ := json.Marshal(c)
@@ -151,7 +165,7 @@ func graphsKey(cfg Config, stepsPerCall int) string {
 
 // trainer returns a trainer for cfg on backend and the training set train:
 // an idle one with the same graphs, reset for cfg, or a new one.
-func (sess *Session) trainer(backend *Backend, cfg Config, train *Set) (*trainer, error) {
+func (sess *Session) trainer(backend *Backend, cfg Config, train *Set, teacher []float32) (*trainer, error) {
 	key := graphsKey(cfg, sess.StepsPerCall)
 	sess.mu.Lock()
 	var t *trainer
@@ -164,7 +178,7 @@ func (sess *Session) trainer(backend *Backend, cfg Config, train *Set) (*trainer
 	}
 	sess.mu.Unlock()
 	if t == nil {
-		return newTrainer(backend, cfg, train, sess.StepsPerCall, &sess.compiles)
+		return newTrainer(backend, cfg, train, teacher, sess.StepsPerCall, &sess.compiles)
 	}
 	if err := t.reset(cfg); err != nil {
 		t.finalize()

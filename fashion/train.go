@@ -83,6 +83,15 @@ func trainSplits(ctx context.Context, s *Splits, cfg Config, hooks *Hooks) (*Run
 // between runs), trainer.go (graphs), batches.go (where batches come from),
 // schedule.go (learning rate, early stopping) and evaluate.go.
 func (sess *Session) trainSplits(ctx context.Context, s *Splits, cfg Config, hooks *Hooks) (run *Run, err error) {
+	if cfg.Teacher != "" {
+		return nil, fmt.Errorf("fashion: Config.Teacher = %q needs the data its teacher trains on: use Train or TrainCached, not TrainSplits", cfg.Teacher)
+	}
+	return sess.trainSplitsWith(ctx, s, cfg, hooks, nil)
+}
+
+// trainSplitsWith is the training loop, with the teacher's logits of the
+// training set when distilling. Each paragraph is one concern.
+func (sess *Session) trainSplitsWith(ctx context.Context, s *Splits, cfg Config, hooks *Hooks, teacher []float32) (run *Run, err error) {
 	if hooks == nil {
 		hooks = &Hooks{}
 	}
@@ -101,7 +110,7 @@ func (sess *Session) trainSplits(ctx context.Context, s *Splits, cfg Config, hoo
 		}
 	}()
 	start := time.Now()
-	tr, err := sess.trainer(backend, cfg, s.Train)
+	tr, err := sess.trainer(backend, cfg, s.Train, teacher)
 	if err != nil {
 		return nil, err
 	}
@@ -119,6 +128,9 @@ func (sess *Session) trainSplits(ctx context.Context, s *Splits, cfg Config, hoo
 
 		e, err := tr.recordEpoch(epoch, s.Val, sumLR, epochStart)
 		if err != nil {
+			return nil, err
+		}
+		if err := tr.averageEpoch(&e, s, epochStart); err != nil {
 			return nil, err
 		}
 		run.History = append(run.History, e)
@@ -158,7 +170,7 @@ func (sess *Session) trainSplits(ctx context.Context, s *Splits, cfg Config, hoo
 func (t *trainer) trainEpoch(ctx context.Context, epoch int, lr *lrSchedule, hooks *Hooks) (sumLR float64, err error) {
 	n, steps := t.trainLen, t.steps
 	lrs := lr.rates(epoch, 0, steps, steps)
-	if err := t.batches.startEpoch(epochOrder(t.cfg.Seed, epoch, n), lrs); err != nil {
+	if err := t.batches.startEpoch(epochOrder(t.cfg.Seed, epoch, n), lrs, t.lambdas(epoch)); err != nil {
 		return 0, fmt.Errorf("fashion: epoch %d: %w", epoch, err)
 	}
 	for step := 0; step < steps; {

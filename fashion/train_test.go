@@ -176,6 +176,22 @@ func TestConfigValidate(t *testing.T) {
 		{"EvalBatchSize", func(c *Config) { c.EvalBatchSize = 0 }},
 		{"Backend", func(c *Config) { c.Backend = "cuda" }},
 		{"Backend", func(c *Config) { c.Backend = "auto:x" }},
+		{"Shift", func(c *Config) { c.Shift = 9 }},
+		{"Erase", func(c *Config) { c.Erase = 1.5 }},
+		{"LabelSmoothing", func(c *Config) { c.LabelSmoothing = 1 }},
+		{"Mixup", func(c *Config) { c.Mixup = -1 }},
+		{"EMA", func(c *Config) { c.EMA = 1 }},
+		{"SWAEpochs", func(c *Config) { c.SWAEpochs = 41 }},
+		{"SWAEpochs", func(c *Config) { c.SWAEpochs, c.EarlyStop = 5, 3 }},
+		{"SWAEpochs", func(c *Config) { c.SWAEpochs, c.EMA = 5, 0.99 }},
+		{"Teacher", func(c *Config) { c.Teacher = "resnet" }},
+		{"Teacher", func(c *Config) { c.Teacher, c.Arch = "cnn", "cnn" }},
+		{"DistillAlpha", func(c *Config) { c.DistillAlpha = 2 }},
+		{"DistillTemperature", func(c *Config) { c.DistillTemperature = 0.5 }},
+		{"Arch", func(c *Config) { c.Arch = "transformer" }},
+		{"Norm", func(c *Config) { c.Arch, c.Norm = "cnn", "batch" }},
+		{"Dropout", func(c *Config) { c.Arch, c.Dropout = "cnn", []float64{0.2} }},
+		{"L2", func(c *Config) { c.Arch, c.L2 = "cnn", 1e-3 }},
 	} {
 		cfg := DefaultConfig()
 		tc.edit(&cfg)

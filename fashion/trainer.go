@@ -8,6 +8,7 @@ import (
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:staticcheck
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	mlcontext "github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/gomlx/pkg/ml/context/initializers"
 	"github.com/gomlx/gomlx/pkg/ml/train/optimizers"
 )
 
@@ -36,6 +37,8 @@ type trainer struct {
 	initial  map[*mlcontext.Variable]*tensors.Tensor
 	compiles *atomic.Int64
 
+	swaSum map[string][]float64 // SWA's sum of each trainable weight, by scope/name
+
 	trainLen, steps int // training examples, and steps per epoch
 }
 
@@ -58,9 +61,10 @@ func stepsPerCallFor(b *Backend) int {
 // newTrainer builds cfg's model and graphs on backend for the training set
 // train, k steps per call (0: stepsPerCallFor), and initializes the
 // variables for cfg.Seed.
-func newTrainer(backend *Backend, cfg Config, train *Set, k int, compiles *atomic.Int64) (t *trainer, err error) {
+func newTrainer(backend *Backend, cfg Config, train *Set, teacher []float32, k int, compiles *atomic.Int64) (t *trainer, err error) {
 	mctx := mlcontext.New()
-	// Dropout draws from the context's generator: seeded for reproducibility.
+	// Dropout and augmentation draw from the context's generator: seeded
+	// for reproducibility.
 	if err := mctx.SetRNGStateFromSeed(int64(cfg.Seed)); err != nil {
 		return nil, err
 	}
@@ -81,35 +85,64 @@ func newTrainer(backend *Backend, cfg Config, train *Set, k int, compiles *atomi
 			built.finalize()
 		}
 	}()
-	if t.batches, err = newBatchSource(backend, train, cfg.BatchSize); err != nil {
+	if t.batches, err = newBatchSource(backend, train, cfg.BatchSize, teacher); err != nil {
 		return nil, err
 	}
 	opt := newOptimizer(cfg)
 	lrVar := optimizers.LearningRateVar(mctx, DType, cfg.LR)
 	parts := partsFor(backend, cfg)
-	// One training step: forward, mean cross-entropy, gradients and the
-	// optimizer's update, all in one graph. The L2 term joins the loss that is
-	// differentiated, not the one reported, so curves compare across L2.
-	// Steps chain inside a graph: each reads the variables the previous one
-	// set.
-	oneStep := func(mctx *mlcontext.Context, x, y, lr *Node) {
-		g := x.Graph()
-		mctx.SetTraining(g, true)
-		lrVar.SetValueGraph(lr)
-		logits := model.logitsInParts(mctx, x, parts)
-		loss := ReduceAllMean(crossEntropy(logits, y))
-		objective := loss
-		if cfg.L2 > 0 {
-			objective = Add(loss, MulScalar(l2Penalty(mctx, g, len(cfg.Hidden)+1), cfg.L2))
+	black := standardTable(Mean, Std)[0] // the fill of shifted and erased pixels
+	// The per-example loss that is differentiated: cross-entropy, with
+	// label smoothing, or the distillation loss against the teacher's
+	// logits (losses.go).
+	objective := func(logits, labels, teacher *Node) *Node {
+		if teacher != nil {
+			return distillationLoss(logits, teacher, labels, cfg.DistillTemperature, cfg.DistillAlpha)
 		}
-		opt.UpdateGraph(mctx, g, objective)
-		accumulate(mctx, g, loss, numCorrect(logits, y))
+		return smoothedCrossEntropy(logits, labels, cfg.LabelSmoothing)
+	}
+	// One training step: the batch augmented (and mixed), forward, the
+	// loss, gradients and the optimizer's update, and the moving average of
+	// the weights, all in one graph. The L2 term joins the loss that is
+	// differentiated, not the one reported, and so do label smoothing and
+	// distillation: the reported loss is the cross-entropy of the inputs
+	// trained on, so curves compare across techniques. Steps chain inside a
+	// graph: each reads the variables the previous one set.
+	oneStep := func(mctx *mlcontext.Context, b stepBatch) {
+		g := b.x.Graph()
+		mctx.SetTraining(g, true)
+		lrVar.SetValueGraph(b.lr)
+		x := augment(mctx, b.x, cfg.augmentation(), black)
+		if b.lambda != nil {
+			x = mixImages(x, b.lambda)
+		}
+		logits := model.logitsInParts(mctx, x, parts)
+		var loss, trained *Node
+		if b.lambda != nil {
+			loss = ReduceAllMean(mixLoss(crossEntropy, logits, b.y, b.lambda))
+			trained = ReduceAllMean(Add(
+				Mul(objective(logits, b.y, b.teacher), b.lambda),
+				Mul(objective(logits, mixPairs(b.y), mixPairsOrNil(b.teacher)), OneMinus(b.lambda))))
+		} else {
+			loss = ReduceAllMean(crossEntropy(logits, b.y))
+			trained = ReduceAllMean(objective(logits, b.y, b.teacher))
+		}
+		if cfg.L2 > 0 {
+			trained = Add(trained, MulScalar(l2Penalty(mctx, g, len(cfg.Hidden)+1), cfg.L2))
+		}
+		opt.UpdateGraph(mctx, g, trained)
+		if cfg.EMA > 0 {
+			for _, w := range averagedWeights(mctx, g) {
+				avg := averageVar(mctx, w)
+				avg.SetValueGraph(emaUpdate(avg.ValueGraph(g), w.ValueGraph(g), cfg.EMA))
+			}
+		}
+		accumulate(mctx, g, loss, numCorrect(logits, b.y))
 	}
 	t.step = func(mctx *mlcontext.Context, in []*Node, k, b int) {
 		base := metricVar(mctx, "steps", int32(0)).ValueGraph(in[0].Graph()) // the epoch's steps before this call
 		for j := range k {
-			x, y, lr := t.batches.step(in, base, j, b)
-			oneStep(mctx, x, y, lr)
+			oneStep(mctx, t.batches.step(in, base, j, b))
 		}
 	}
 	if err := t.initialize(); err != nil {
@@ -121,6 +154,40 @@ func newTrainer(backend *Backend, cfg Config, train *Set, k int, compiles *atomi
 	return t, nil
 }
 
+// mixPairsOrNil is mixPairs of the teacher's logits, when there is a teacher.
+func mixPairsOrNil(x *Node) *Node {
+	if x == nil {
+		return nil
+	}
+	return mixPairs(x)
+}
+
+// averageScope holds the moving average of each trainable weight of the
+// model (Config.EMA), under the weight's own scope and name.
+const averageScope = "average"
+
+// averagedWeights are the model's trainable variables used by g, which EMA
+// and SWA average.
+func averagedWeights(mctx *mlcontext.Context, g *Graph) []*mlcontext.Variable {
+	var ws []*mlcontext.Variable
+	for v := range mctx.InAbsPath(mlcontext.RootScope + modelScope).IterVariablesInScope() {
+		if v.Trainable && (g == nil || v.InUseByGraph(g)) {
+			ws = append(ws, v)
+		}
+	}
+	return ws
+}
+
+// averageVar is the moving average of the weight w, created the first time
+// (its value is set from w's by syncAverages).
+func averageVar(mctx *mlcontext.Context, w *mlcontext.Variable) *mlcontext.Variable {
+	scope := mctx.InAbsPath(mlcontext.RootScope + averageScope + w.Scope()).Checked(false)
+	if v := scope.GetVariable(w.Name()); v != nil {
+		return v
+	}
+	return scope.WithInitializer(initializers.Zero).VariableWithShape(w.Name(), w.Shape()).SetTrainable(false)
+}
+
 // initialize creates and initializes every variable before the first step,
 // and keeps their first values for reset. The variables of the optimizer,
 // normalization and metrics come into being while a step's graph is built,
@@ -129,7 +196,7 @@ func newTrainer(backend *Backend, cfg Config, train *Set, k int, compiles *atomi
 func (t *trainer) initialize() error {
 	k := t.stepsPerCall(0, t.trainLen)
 	b := min(t.cfg.BatchSize, t.trainLen)
-	if err := t.batches.startEpoch(make([]int, t.trainLen), make([]float64, t.steps)); err != nil {
+	if err := t.batches.startEpoch(make([]int, t.trainLen), make([]float64, t.steps), t.lambdas(0)); err != nil {
 		return err
 	}
 	args, temps, err := t.batches.args(0, k, b)
@@ -142,6 +209,9 @@ func (t *trainer) initialize() error {
 		return err
 	}
 	t.mctx = t.mctx.Reuse() // the step graphs find the variables built here
+	if err := t.syncAverages(); err != nil {
+		return err
+	}
 	t.initial = map[*mlcontext.Variable]*tensors.Tensor{}
 	for v := range t.mctx.IterVariables() {
 		value, err := v.Value()
@@ -174,11 +244,88 @@ func (t *trainer) reset(cfg Config) error {
 	if err := t.mctx.SetRNGStateFromSeed(int64(cfg.Seed)); err != nil {
 		return err
 	}
+	if err := t.syncAverages(); err != nil {
+		return err
+	}
 	if err := optimizers.LearningRateVar(t.mctx, DType, cfg.LR).SetValue(tensors.FromScalar(float32(cfg.LR))); err != nil {
 		return err
 	}
-	t.cfg = cfg
+	t.cfg, t.swaSum = cfg, nil
 	return nil
+}
+
+// lambdas are mixup's λ of each step of an epoch, or nil without mixup.
+func (t *trainer) lambdas(epoch int) []float64 {
+	if t.cfg.Mixup == 0 {
+		return nil
+	}
+	return mixupLambdas(t.cfg.Seed, epoch, t.steps, t.cfg.Mixup)
+}
+
+// averages pairs each averaged weight with its moving average (Config.EMA);
+// none without EMA.
+func (t *trainer) averages() [][2]*mlcontext.Variable {
+	if t.cfg.EMA == 0 {
+		return nil
+	}
+	var pairs [][2]*mlcontext.Variable
+	for _, w := range averagedWeights(t.mctx, nil) {
+		pairs = append(pairs, [2]*mlcontext.Variable{w, averageVar(t.mctx, w)})
+	}
+	return pairs
+}
+
+// syncAverages starts each moving average at its weight's value, as
+// torch.optim.swa_utils.AveragedModel copies the model it averages.
+func (t *trainer) syncAverages() error {
+	for _, p := range t.averages() {
+		value, err := p[0].Value()
+		if err != nil {
+			return err
+		}
+		c, err := value.LocalClone()
+		if err != nil {
+			return err
+		}
+		if err := p[1].SetValue(c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// withAverages runs fn with the moving averages in place of the weights
+// (with EMA; else just fn): evaluation, early stopping and the stored
+// weights see the averaged model. The values are swapped, not copied.
+func (t *trainer) withAverages(fn func() error) error {
+	pairs := t.averages()
+	swap := func() error {
+		for _, p := range pairs {
+			w, err := p[0].Value()
+			if err != nil {
+				return err
+			}
+			a, err := p[1].Value()
+			if err != nil {
+				return err
+			}
+			if err := p[0].SetValuePreservingOld(a); err != nil {
+				return err
+			}
+			if err := p[1].SetValuePreservingOld(w); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if err := swap(); err != nil {
+		return err
+	}
+	err := fn()
+	if serr := swap(); err == nil {
+		err = serr
+	}
+	return err
 }
 
 // exec is the executable of k steps on batches of b examples.
@@ -302,9 +449,14 @@ func (t *trainer) epochTotals() (sumLoss, correct float64, err error) {
 	return sumLoss, correct, nil
 }
 
-// evaluate returns the mean loss and the accuracy over a whole set, in eval mode.
+// evaluate returns the mean loss and the accuracy over a whole set, in eval
+// mode, with the averaged weights when there are.
 func (t *trainer) evaluate(s *Set) (loss, accuracy float64, err error) {
-	r, err := t.eval.totals(s)
+	var r evalTotals
+	err = t.withAverages(func() (err error) {
+		r, err = t.eval.totals(s)
+		return err
+	})
 	if err != nil {
 		return 0, 0, err
 	}
@@ -312,8 +464,18 @@ func (t *trainer) evaluate(s *Set) (loss, accuracy float64, err error) {
 	return r.sumLoss / n, float64(r.correct) / n, nil
 }
 
-// params copies the model's variables to the host.
-func (t *trainer) params() ([]Param, error) {
+// params copies the model's variables to the host: the averaged weights
+// when there are.
+func (t *trainer) params() (ps []Param, err error) {
+	err = t.withAverages(func() (err error) {
+		ps, err = t.modelParams()
+		return err
+	})
+	return ps, err
+}
+
+// modelParams copies the model's variables as they are to the host.
+func (t *trainer) modelParams() ([]Param, error) {
 	var ps []Param
 	for v := range t.mctx.InAbsPath(mlcontext.RootScope + modelScope).IterVariablesInScope() {
 		value, err := v.Value()
@@ -362,4 +524,12 @@ func finalizeAll(ts []*tensors.Tensor) {
 }
 
 // load sets the model's variables from ps (earlyStop's restore).
-func (t *trainer) load(ps []Param) error { return setParams(t.mctx, ps) }
+//
+// With EMA the moving averages take the values too: they are what the
+// restored run evaluates and keeps.
+func (t *trainer) load(ps []Param) error {
+	if err := setParams(t.mctx, ps); err != nil {
+		return err
+	}
+	return t.syncAverages()
+}
