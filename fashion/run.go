@@ -24,11 +24,11 @@ type Run struct {
 	Started         time.Time `json:"started"`
 	History         []Epoch   `json:"history"`
 	TeacherKey      string    `json:"teacher_key,omitempty"` // the run key of the teacher distilled from (Config.Teacher)
-	KeptEpoch       int       `json:"kept_epoch"`    // the epoch whose weights were kept (the best one with early stopping)
-	StoppedEarly    bool      `json:"stopped_early"` // early stopping ended the run before Config.Epochs
-	TestLoss        float64   `json:"test_loss"`     // on the test half, with the kept weights
-	TestAccuracy    float64   `json:"test_accuracy"` // fraction in [0,1]
-	TrainSeconds    float64   `json:"train_seconds"` // all epochs, validation included
+	KeptEpoch       int       `json:"kept_epoch"`            // the epoch whose weights were kept (the best one with early stopping)
+	StoppedEarly    bool      `json:"stopped_early"`         // early stopping ended the run before Config.Epochs
+	TestLoss        float64   `json:"test_loss"`             // on the test half, with the kept weights
+	TestAccuracy    float64   `json:"test_accuracy"`         // fraction in [0,1]
+	TrainSeconds    float64   `json:"train_seconds"`         // all epochs, validation included
 	SecondsPerEpoch float64   `json:"seconds_per_epoch"`
 
 	// Params are the trained model's variables (weights, biases,
