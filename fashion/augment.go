@@ -1,11 +1,13 @@
 package fashion
 
 import (
+	"fmt"
 	"math"
 
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:staticcheck
 	"github.com/gomlx/gomlx/pkg/core/shapes"
+	"github.com/gomlx/gomlx/pkg/core/tensors"
 	mlcontext "github.com/gomlx/gomlx/pkg/ml/context"
 )
 
@@ -111,4 +113,65 @@ func eraseImages(x, top, left, h, w, on *Node, fill float32) *Node {
 	}
 	erased := LogicalAnd(LogicalAnd(in(rows, top, h), in(cols, left, w)), BroadcastToDims(col(on), b, ImageSide, ImageSide))
 	return Where(Reshape(erased, b, NumPixels), Scalar(g, x.DType(), fill), x)
+}
+
+// AugmentImages returns n copies of each image (uint8 pixels [784] each) as
+// a training step of cfg would change them (Config.Shift, Flip, Erase),
+// drawn from cfg.Seed: for seeing what the network is trained on. It runs on
+// the pure-Go backend.
+func AugmentImages(images [][]uint8, n int, cfg Config) (out [][]uint8, err error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("fashion: AugmentImages: %v", p)
+		}
+	}()
+	var flat []float32
+	for range n {
+		for _, img := range images {
+			if len(img) != NumPixels {
+				return nil, fmt.Errorf("fashion: AugmentImages: an image of %d pixels, want %d", len(img), NumPixels)
+			}
+			for _, v := range img {
+				flat = append(flat, float32(v))
+			}
+		}
+	}
+	if len(flat) == 0 {
+		return nil, nil
+	}
+	backend, err := NewBackend("go")
+	if err != nil {
+		return nil, err
+	}
+	defer backend.Finalize()
+	mctx := mlcontext.New()
+	defer mctx.Finalize()
+	if err := mctx.SetRNGStateFromSeed(int64(cfg.Seed)); err != nil {
+		return nil, err
+	}
+	// On the pixels themselves, black 0: the same change as on standardized
+	// images with their black.
+	exec, err := mlcontext.NewExec(backend, mctx, func(mctx *mlcontext.Context, x *Node) *Node {
+		return augment(mctx, x, cfg.augmentation(), 0)
+	})
+	if err != nil {
+		return nil, err
+	}
+	defer exec.Finalize()
+	res, err := exec.Exec(tensors.FromFlatDataAndDimensions(flat, len(flat)/NumPixels, NumPixels))
+	if err != nil {
+		return nil, err
+	}
+	values := tensors.MustCopyFlatData[float32](res[0])
+	for i := 0; i < len(values); i += NumPixels {
+		img := make([]uint8, NumPixels)
+		for p, v := range values[i : i+NumPixels] {
+			img[p] = uint8(min(255, max(0, math.Round(float64(v)))))
+		}
+		out = append(out, img)
+	}
+	return out, nil
 }

@@ -2,6 +2,7 @@ package fashion
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
@@ -159,4 +160,29 @@ func float32Bytes(v []float32) []byte {
 		out = append(out, byte(int(f*255)))
 	}
 	return out
+}
+
+// TestAugmentImages: copies of the images as training changes them, for
+// display: a seed gives the same copies, no augmentation gives the images
+// back, and a bad image is an error.
+func TestAugmentImages(t *testing.T) {
+	data := loadReal(t)
+	imgs := [][]uint8{data.Train.Image(0), data.Train.Image(1)}
+	cfg := DefaultConfig()
+	cfg.Shift, cfg.Flip, cfg.Erase = 2, true, 0.5
+	a, err := AugmentImages(imgs, 3, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := AugmentImages(imgs, 3, cfg)
+	if len(a) != 6 || !slices.EqualFunc(a, b, slices.Equal) {
+		t.Errorf("%d copies; the same seed gave the same copies: %v", len(a), slices.EqualFunc(a, b, slices.Equal))
+	}
+	same, err := AugmentImages(imgs, 1, DefaultConfig())
+	if err != nil || !slices.Equal(same[0], imgs[0]) || !slices.Equal(same[1], imgs[1]) {
+		t.Errorf("without augmentation the images changed (%v)", err)
+	}
+	if _, err := AugmentImages([][]uint8{{1, 2, 3}}, 1, cfg); err == nil || !strings.Contains(err.Error(), "3 pixels") {
+		t.Errorf("a 3-pixel image: %v", err)
+	}
 }

@@ -214,3 +214,32 @@ func (p *LivePlot) History() []fashion.Epoch {
 	defer p.mu.Unlock()
 	return append([]fashion.Epoch(nil), p.history...)
 }
+
+// DisplayAugmented shows the first n training images as they are and, in
+// the rows below, copies of them as cfg's augmentation changes them at
+// random (Config.Shift, Flip, Erase), from cfg.Seed.
+func DisplayAugmented(cfg fashion.Config, n, copies int) error {
+	data, err := Data()
+	if err != nil {
+		return err
+	}
+	if n < 1 || n > data.Train.Len() || copies < 1 || copies > 10 {
+		return fmt.Errorf("lab: DisplayAugmented(%d images, %d copies): want 1..%d images and 1..10 copies", n, copies, data.Train.Len())
+	}
+	originals := make([][]uint8, n)
+	captions := make([]string, 0, n*(copies+1))
+	for i := range originals {
+		originals[i] = data.Train.Image(i)
+		captions = append(captions, "original: "+fashion.ClassNames[data.Train.Labels[i]])
+	}
+	changed, err := fashion.AugmentImages(originals, copies, cfg)
+	if err != nil {
+		return err
+	}
+	for c := range copies {
+		for range originals {
+			captions = append(captions, fmt.Sprintf("aumentada %d", c+1))
+		}
+	}
+	return DisplayImages(append(originals, changed...), captions, n)
+}
