@@ -33,7 +33,38 @@ func quickened(cfg fashion.Config) fashion.Config {
 		cfg.TrainLimit = 2000
 	}
 	cfg.WarmupEpochs = min(cfg.WarmupEpochs, float64(cfg.Epochs)/2)
+	cfg.SWAEpochs = min(cfg.SWAEpochs, cfg.Epochs)
 	return cfg
+}
+
+// Teacher trains (or reads back) the teacher that cfg's students distill
+// from (fashion.TeacherConfig, Config.Teacher "cnn"), drawing its curves,
+// and prints its accuracy. It is not an experiment of the notebook: it
+// stays out of the comparison and of the final evaluation, which are about
+// the exercise's network; the students read it from the run cache.
+func Teacher(cfg fashion.Config) (*fashion.Run, error) {
+	tcfg := fashion.TeacherConfig(quickened(cfg))
+	data, err := Data()
+	if err != nil {
+		return nil, err
+	}
+	sess := fashion.NewSession()
+	defer sess.Close()
+	live := NewLivePlot("maestro: " + tcfg.Summary())
+	run, log, err := trainOne(sess, data, "teacher", "maestro", tcfg, live)
+	if err != nil {
+		for _, l := range log.lines {
+			fmt.Println(l)
+		}
+		return nil, err
+	}
+	if err := live.DoneWith(run.History); err != nil {
+		return nil, err
+	}
+	fmt.Printf("El maestro (%s): exactitud de validación %.2f%%, de prueba %.2f%% sobre %d imágenes.\n",
+		tcfg.Summary(), 100*run.KeptValAccuracy(), 100*run.TestAccuracy, 5000)
+	fmt.Println(log.summary)
+	return run, nil
 }
 
 // Data loads the data once per process (see fashion.Load).

@@ -33,7 +33,8 @@ type Variant struct {
 // Seeded are the variants trained with 3 seeds, in the study and in the
 // notebook (whose cells share their cache entries): the baseline and one
 // technique of each kind that the headline compares.
-var Seeded = []string{"baseline", "dropout", "batchnorm", "adam", "combined"}
+var Seeded = []string{"baseline", "dropout", "batchnorm", "adam", "combined",
+	"shift", "flip", "erase", "label_smoothing", "mixup", "ema", "swa", "distill"}
 
 // Variants returns the study's configurations: the baseline, one
 // variant per technique (each changing as little as possible), and
@@ -104,6 +105,17 @@ func Variants() []Variant {
 			c.Norm, c.Dropout, c.Init = "batch", []float64{0.3}, "he_normal"
 			c.Schedule, c.WarmupEpochs, c.ScheduleBy = "cosine", 2, "step"
 		}),
+
+		// Beyond the exercise: one technique each on the exercise's model
+		// and optimizer, against the baseline.
+		v("shift", "training images shifted by up to 2 pixels", func(c *fashion.Config) { c.Shift = 2 }),
+		v("flip", "training images mirrored left to right half of the time", func(c *fashion.Config) { c.Flip = true }),
+		v("erase", "random erasing with probability 0.5", func(c *fashion.Config) { c.Erase = 0.5 }),
+		v("label_smoothing", "label smoothing ε=0.1", func(c *fashion.Config) { c.LabelSmoothing = 0.1 }),
+		v("mixup", "mixup α=0.2", func(c *fashion.Config) { c.Mixup = 0.2 }),
+		v("ema", "moving average of the weights, decay 0.999", func(c *fashion.Config) { c.EMA = 0.999 }),
+		v("swa", "weights averaged over the last 10 epochs (SWA)", func(c *fashion.Config) { c.SWAEpochs = 10 }),
+		v("distill", "distilled from the CNN teacher (α 0.9, T 4)", func(c *fashion.Config) { c.Teacher = "cnn" }),
 	}
 }
 
