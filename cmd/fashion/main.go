@@ -38,7 +38,7 @@ func main() {
 	if errors.Is(err, flag.ErrHelp) {
 		os.Exit(0)
 	}
-	fmt.Fprintln(os.Stderr, "fashion: "+oneLine(strings.TrimPrefix(err.Error(), "fashion: ")))
+	fmt.Fprintln(os.Stderr, "fashion: "+errorLine(strings.TrimPrefix(err.Error(), "fashion: ")))
 	os.Exit(exitCode(err))
 }
 
@@ -57,7 +57,9 @@ func exitCode(err error) int {
 	return 1
 }
 
-func oneLine(s string) string {
+// errorLine puts a (possibly joined) error message on one line, without
+// the "fashion: " prefix that each joined error repeats.
+func errorLine(s string) string {
 	return strings.ReplaceAll(strings.ReplaceAll(s, "\nfashion: ", "; "), "\n", "; ")
 }
 

@@ -28,7 +28,7 @@ func TestBadUsageIsAUsageError(t *testing.T) {
 		if !errors.As(err, &ue) {
 			t.Errorf("fashion %v: error %v, want a usage error (exit status 2)", args, err)
 		}
-		if err != nil && strings.Contains(oneLine(err.Error()), "\n") {
+		if err != nil && strings.Contains(errorLine(err.Error()), "\n") {
 			t.Errorf("fashion %v: message %q is not one line", args, err)
 		}
 	}
