@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The project's tests: go vet, the Go tests, the Python tests under sweeps/
-# (TensorBoard read-back, the Ray Tune driver on a local two-node cluster),
+# (TensorBoard read-back, the Ray Tune driver on a local two-node cluster)
+# and bench/test_gpu.py (the GPU benchmark refuses a machine without a GPU),
 # then the notebook executed headless in quick mode (FASHION_QUICK=1),
 # failing on any error, panic or non-zero exit in its outputs. The Python
 # tests need sweeps/setup.sh, the notebook step scripts/notebook-setup.sh
@@ -29,7 +30,7 @@ go test ./...
 # The Python tests run the command as a trial runner: build it first.
 go build -o bin/fashion ./cmd/fashion
 if [ -x sweeps/.venv/bin/python ]; then
-  sweeps/.venv/bin/python -m pytest sweeps -q
+  sweeps/.venv/bin/python -m pytest sweeps bench/test_gpu.py -q
 else
   echo "sweeps tests skipped: run bash sweeps/setup.sh first"
 fi
