@@ -50,7 +50,8 @@ func Teacher(cfg fashion.Config) (*fashion.Run, error) {
 	}
 	sess := fashion.NewSession()
 	defer sess.Close()
-	live := NewLivePlot("maestro: " + tcfg.Summary())
+	about := fmt.Sprintf("red convolucional, %s lr %g, %d épocas con desplazamientos y reflejos", tcfg.Optimizer, tcfg.LR, tcfg.Epochs)
+	live := NewLivePlot("El maestro: " + about)
 	run, log, err := trainOne(sess, data, "teacher", "maestro", tcfg, live)
 	if err != nil {
 		for _, l := range log.lines {
@@ -61,8 +62,12 @@ func Teacher(cfg fashion.Config) (*fashion.Run, error) {
 	if err := live.DoneWith(run.History); err != nil {
 		return nil, err
 	}
-	fmt.Printf("El maestro (%s): exactitud de validación %.2f%%, de prueba %.2f%% sobre %d imágenes.\n",
-		tcfg.Summary(), 100*run.KeptValAccuracy(), 100*run.TestAccuracy, 5000)
+	params := 0
+	for _, p := range run.Params {
+		params += len(p.Values)
+	}
+	fmt.Printf("El maestro (%s; %d parámetros): exactitud de validación %.2f%%, de prueba %.2f%% sobre %d imágenes.\n",
+		about, params, 100*run.KeptValAccuracy(), 100*run.TestAccuracy, 5000)
 	fmt.Println(log.summary)
 	return run, nil
 }

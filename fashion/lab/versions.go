@@ -406,7 +406,7 @@ func BestExperiment() (*fashion.Run, error) {
 		}
 	}
 	m, sd := best.ValAccuracy()
-	fmt.Printf("best by validation accuracy: %s v%d (%s over %d seed(s)); its seed %d: %.2f%% at epoch %d\n",
+	fmt.Printf("El mejor por exactitud de validación: %s v%d (%s con %d semilla(s)); su semilla %d: %.2f%% en la época %d\n",
 		best.Name, best.N, pct(m, sd), len(best.Runs), best.Seeds[i], 100*best.Runs[i].KeptValAccuracy(), best.Runs[i].KeptEpoch)
 	return loadRun(best, i)
 }
