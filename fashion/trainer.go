@@ -226,7 +226,7 @@ func (t *trainer) initialize() error {
 }
 
 // reset prepares the trainer for a run of cfg, whose graphs are the same
-// (sameGraphs): every variable back to its first value, the dense layers
+// (graphsKey): every variable back to its first value, the dense layers
 // and the random state drawn for cfg.Seed, as a new trainer would have them.
 func (t *trainer) reset(cfg Config) error {
 	for v, value := range t.initial {
