@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The sweep of docs/sweep.md's second part (issue 17): sweeps/examples/beyond.json
+# The sweep of docs/sweep.md (issue 17; the earlier one is docs/sweep-2026-12-02.md): sweeps/examples/beyond.json
 # (the exercise's architecture with the techniques beyond the exercise added:
 # augmentation, label smoothing, mixup, EMA, distillation from the CNN
 # teacher) with Ray Tune and ASHA on this machine (a local Ray, 2 CPUs, one

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The sweep of docs/sweep.md: sweeps/examples/exercise.json with Ray Tune on
+# The sweep of docs/sweep-2026-12-02.md (the earlier one): sweeps/examples/exercise.json with Ray Tune on
 # this machine (a local Ray, 2 CPUs, one trial per CPU), with ASHA and without
 # (FIFO) on the same 60 sampled configs, each into its own run cache so that
 # neither reuses the other's runs; then the FIFO winner (by validation
