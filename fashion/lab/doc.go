@@ -11,7 +11,11 @@
 // the notebook's index (<runs>/notebook/<name>.json, see [IndexDir]): the
 // cell draws it against the name's earlier versions and the baseline and
 // says what changed; [Versions], [Forget] and [ForgetVersion] list and drop
-// them without touching other names or the cache. [Experiments] (the latest
+// them without touching other names or the cache. Two kernels (or a kernel
+// and a script) may change one name's index at once: each change holds the
+// lock file <name>.json.lock beside it (left in place; removed with the
+// index). [Teacher] trains the CNN that Config.Teacher distills from,
+// outside the comparison. [Experiments] (the latest
 // version of each name the notebook defined, never the study's runs),
 // [DisplayComparison] (panels per section, Wilson intervals, seed spread,
 // McNemar's test against the baseline) and [BestExperiment] (chosen on
