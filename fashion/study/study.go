@@ -34,7 +34,7 @@ type Variant struct {
 // notebook (whose cells share their cache entries): the baseline and one
 // technique of each kind that the headline compares.
 var Seeded = []string{"baseline", "dropout", "batchnorm", "adam", "combined",
-	"shift", "flip", "erase", "label_smoothing", "mixup", "ema", "swa", "distill"}
+	"shift", "flip", "erase", "label_smoothing", "mixup", "ema", "swa", "distill", "sweep_best"}
 
 // Variants returns the study's configurations: the baseline, one
 // variant per technique (each changing as little as possible), and
@@ -116,6 +116,14 @@ func Variants() []Variant {
 		v("ema", "moving average of the weights, decay 0.999", func(c *fashion.Config) { c.EMA = 0.999 }),
 		v("swa", "weights averaged over the last 10 epochs (SWA)", func(c *fashion.Config) { c.SWAEpochs = 10 }),
 		v("distill", "distilled from the CNN teacher (α 0.9, T 4)", func(c *fashion.Config) { c.Teacher = "cnn" }),
+		// The winner by validation accuracy of the sweep of docs/sweep.md
+		// (sweeps/examples/beyond.json, Ray Tune with ASHA, 60 trials).
+		v("sweep_best", "the 2026-12-04 sweep's winner: Adam, batch norm, dropout 0.13, cosine, mixup 0.2, 100 epochs", func(c *fashion.Config) {
+			c.Optimizer, c.LR, c.Epochs = "adam", 0.000526514294203179, 100
+			c.Norm, c.Dropout = "batch", []float64{0.13251105944680522}
+			c.Schedule, c.ScheduleBy = "cosine", "step"
+			c.Mixup = 0.2
+		}),
 	}
 }
 
