@@ -31,3 +31,18 @@ PY
 for s in 43 44; do
   bin/fashion train -config "$out/winner.json" -seed "$s" -progress jsonl -runs-dir "$runs" 2>>"$out/seeds.log" | tail -1
 done > "$out/seeds.jsonl"
+# The ablation: the winner with one of its techniques removed at a time
+# (seed 42, as the winning trial).
+mkdir -p "$out/ablation"
+sweeps/.venv/bin/python - "$out" <<'PY'
+import json, sys
+out = sys.argv[1]
+w = json.load(open(f"{out}/winner.json"))
+for name, edit in {"no_mixup": {"mixup": 0}, "no_dropout": {"dropout": []},
+                   "no_batchnorm": {"norm": "none"}, "constant_lr": {"schedule": "constant"}}.items():
+    json.dump({**w, **edit}, open(f"{out}/ablation/{name}.json", "w"), indent=2)
+PY
+for n in no_mixup no_dropout no_batchnorm constant_lr; do
+  bin/fashion train -config "$out/ablation/$n.json" -name "ablation_$n" -runs-dir "$runs" -progress jsonl -quiet \
+    2>>"$out/ablation/$n.log" | tail -1 > "$out/ablation/$n.done.json"
+done
