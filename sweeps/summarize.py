@@ -129,7 +129,7 @@ def main():
     md += [f"- {n}" for n in args.note]
     md.append("\nCommands:\n")
     md += [f"    {c}" for c in args.command]
-    md.append("\nSpace (`sweeps/examples/exercise.json`):\n")
+    md.append(f"\nSpace (`{args.space}`):\n")
     md.append("```json\n" + json.dumps(out["space"], indent=2) + "\n```\n")
     md.append("| sweep | trials | finished | stopped early | errors | epochs trained | wall time |")
     md.append("|---|---:|---:|---:|---:|---:|---:|")
