@@ -9,10 +9,6 @@ import (
 	"testing"
 )
 
-// beyondBackends are the backends the techniques are trained on here: pure
-// Go, and XLA's CPU plugin where it is installed.
-func beyondBackends() []string { return sessionBackends() }
-
 // TestTechniquesTrain: each technique trains on both backends, learns, is
 // reproducible for a seed (the same history bit for bit), and where nothing
 // is drawn at random the two backends agree closely.
@@ -32,7 +28,7 @@ func TestTechniquesTrain(t *testing.T) {
 		{"swa with batch norm", func(c *Config) { c.SWAEpochs, c.Norm = 2, "batch" }},
 	} {
 		var first []*Run
-		for _, backend := range beyondBackends() {
+		for _, backend := range backendsUnderTest() {
 			cfg := quickConfig(1000, 3)
 			cfg.Backend, cfg.Optimizer, cfg.LR = backend, "adam", 1e-3
 			tc.edit(&cfg)
@@ -77,7 +73,7 @@ func TestValidationNeverAugmented(t *testing.T) {
 		t.Skip("trains: not in -short")
 	}
 	data := loadReal(t)
-	for _, backend := range beyondBackends() {
+	for _, backend := range backendsUnderTest() {
 		cfg := quickConfig(600, 1)
 		cfg.Backend, cfg.Shift, cfg.Flip, cfg.Erase = backend, 8, true, 1
 		run, err := Train(data, cfg, nil)
@@ -117,7 +113,7 @@ func TestDistillation(t *testing.T) {
 		t.Skip("trains: not in -short")
 	}
 	data := loadReal(t)
-	backend := beyondBackends()[len(beyondBackends())-1] // XLA where installed: convolutions are slow on pure Go
+	backend := backendsUnderTest()[len(backendsUnderTest())-1] // XLA where installed: convolutions are slow on pure Go
 	cfg := quickConfig(500, 2)
 	cfg.Backend, cfg.Teacher = backend, "cnn"
 	dir := t.TempDir()

@@ -6,9 +6,9 @@ import (
 	"testing"
 )
 
-// sessionBackends are the backends the session tests run on: pure Go, and
-// XLA's CPU plugin where it is installed.
-func sessionBackends() []string {
+// backendsUnderTest are the backends the training tests run on: pure Go,
+// and XLA's CPU plugin where it is installed.
+func backendsUnderTest() []string {
 	if findXLAPlugin("cpu") != "" {
 		return []string{"go", "xla:cpu"}
 	}
@@ -25,7 +25,7 @@ func TestSessionReuseTrainsAlike(t *testing.T) {
 		t.Skip("trains: not in -short")
 	}
 	data := loadReal(t)
-	for _, backend := range sessionBackends() {
+	for _, backend := range backendsUnderTest() {
 		cfg := quickConfig(1000, 2)
 		cfg.Backend = backend
 		cfg.Optimizer, cfg.Norm, cfg.Dropout, cfg.Schedule = "adam", "batch", []float64{0.2}, "cosine"
@@ -74,7 +74,7 @@ func TestSessionCompilesOnce(t *testing.T) {
 		t.Skip("trains: not in -short")
 	}
 	data := loadReal(t)
-	for _, backend := range sessionBackends() {
+	for _, backend := range backendsUnderTest() {
 		sess := NewSession()
 		cfg := quickConfig(600, 1)
 		cfg.Backend = backend
