@@ -56,6 +56,36 @@ def epoch_record(epoch, loss_sum, n_train, val_loss, val_acc, train_s, epoch_s) 
     return rec
 
 
+def end_epoch(epoch, t_epoch, loss_sum, n_train, validate, train_times, epoch_times, history) -> None:
+    """Ends an epoch that began at t_epoch (time.perf_counter): times its training,
+    validates (validate() returns loss and accuracy), and records the epoch in the
+    three lists."""
+    train_s = time.perf_counter() - t_epoch
+    val_loss, val_acc = validate()
+    epoch_s = time.perf_counter() - t_epoch
+    train_times.append(train_s)
+    epoch_times.append(epoch_s)
+    history.append(epoch_record(epoch, loss_sum, n_train, val_loss, val_acc, train_s, epoch_s))
+
+
+def speed_fields(train_eps, epoch_times, eval_rates, best_eb, history, epochs, batch, n_train, n_val) -> dict:
+    """The result keys that every reference reports alike (bench/run.py and
+    bench/gpu.py read them)."""
+    return {
+        "train_examples_per_s": train_eps,
+        "seconds_per_epoch": sum(epoch_times) / len(epoch_times),
+        "eval_examples_per_s": eval_rates[best_eb],
+        "eval_best_batch": int(best_eb),
+        "eval_examples_per_s_by_batch": eval_rates,
+        "peak_rss_mb": None,  # filled in after everything ran
+        "history": history,
+        "epochs": epochs,
+        "batch_size": batch,
+        "train_examples": n_train,
+        "val_examples": n_val,
+    }
+
+
 def read_idx(path: str) -> np.ndarray:
     """Reads a gzip'ed IDX file (ubyte data only, as Fashion-MNIST uses)."""
     with gzip.open(path, "rb") as f:

@@ -174,12 +174,7 @@ def main() -> None:
             idx = jax.device_put(perm[s : s + B], dev)  # slicing on the host: no per-shape jit of the slice
             params, opt_state, acc = train_step(params, opt_state, acc, x_train, y_train, idx)
         loss_sum = float(acc)  # blocks until the epoch's steps are done
-        train_s = time.perf_counter() - t_epoch
-        val_loss, val_acc = validate(params)
-        epoch_s = time.perf_counter() - t_epoch
-        train_times.append(train_s)
-        epoch_times.append(epoch_s)
-        history.append(common.epoch_record(epoch, loss_sum, n_train, val_loss, val_acc, train_s, epoch_s))
+        common.end_epoch(epoch, t_epoch, loss_sum, n_train, lambda: validate(params), train_times, epoch_times, history)
 
     n_eval = int(x_all.shape[0])
     eval_rates = {}
@@ -199,17 +194,7 @@ def main() -> None:
         "version": f"jax {jax.__version__}, jaxlib {jaxlib.__version__}",
         "device": f"{dev.platform}: {dev.device_kind}",
         "threads": threads,
-        "train_examples_per_s": train_eps,
-        "seconds_per_epoch": sum(epoch_times) / len(epoch_times),
-        "eval_examples_per_s": eval_rates[best_eb],
-        "eval_best_batch": int(best_eb),
-        "eval_examples_per_s_by_batch": eval_rates,
-        "peak_rss_mb": None,
-        "history": history,
-        "epochs": args.epochs,
-        "batch_size": B,
-        "train_examples": n_train,
-        "val_examples": len(data.y_val),
+        **common.speed_fields(train_eps, epoch_times, eval_rates, best_eb, history, args.epochs, B, n_train, len(data.y_val)),
         "optimizer": opt_name,
         "compile_seconds": compile_s,
         "seed": args.seed,

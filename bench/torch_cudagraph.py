@@ -152,12 +152,7 @@ def main() -> None:
             static_idx[len(idx)].copy_(idx)
             steps[len(idx)]()
         loss_sum = loss_acc.item()  # waits for the epoch's steps
-        train_s = time.perf_counter() - t_epoch
-        val_loss, val_acc = validate()
-        epoch_s = time.perf_counter() - t_epoch
-        train_times.append(train_s)
-        epoch_times.append(epoch_s)
-        history.append(common.epoch_record(epoch, loss_sum, n_train, val_loss, val_acc, train_s, epoch_s))
+        common.end_epoch(epoch, t_epoch, loss_sum, n_train, lambda: validate(), train_times, epoch_times, history)
 
     # Evaluation: one graph per batch size covering all 10,000 images (forward + argmax).
     model.eval()
@@ -194,17 +189,7 @@ def main() -> None:
         "version": torch.__version__,
         "device": str(device),
         "threads": torch.get_num_threads(),
-        "train_examples_per_s": train_eps,
-        "seconds_per_epoch": sum(epoch_times) / len(epoch_times),
-        "eval_examples_per_s": eval_rates[best_eb],
-        "eval_best_batch": int(best_eb),
-        "eval_examples_per_s_by_batch": eval_rates,
-        "peak_rss_mb": None,
-        "history": history,
-        "epochs": args.epochs,
-        "batch_size": B,
-        "train_examples": n_train,
-        "val_examples": len(y_val),
+        **common.speed_fields(train_eps, epoch_times, eval_rates, best_eb, history, args.epochs, B, n_train, len(y_val)),
         "loader": "CUDA graph per batch shape, index_select from the GPU-resident set",
         "graph_batch_sizes": sizes,
         "warmup_steps": args.warmup_steps,

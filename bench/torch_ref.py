@@ -160,12 +160,7 @@ def main() -> None:
         for xb, yb in batches():
             loss = train_step(model, opt, xb, yb)
             loss_sum += loss.item() * len(yb)
-        train_s = time.perf_counter() - t_epoch
-        val_loss, val_acc = validate()
-        epoch_s = time.perf_counter() - t_epoch
-        train_times.append(train_s)
-        epoch_times.append(epoch_s)
-        history.append(common.epoch_record(epoch, loss_sum, n_train, val_loss, val_acc, train_s, epoch_s))
+        common.end_epoch(epoch, t_epoch, loss_sum, n_train, lambda: validate(), train_times, epoch_times, history)
 
     # Inference throughput on all 10,000 test images: eval mode, no_grad, batch 1000 and 10000.
     model.eval()
@@ -190,17 +185,7 @@ def main() -> None:
         "version": torch.__version__,
         "device": str(device),
         "threads": torch.get_num_threads(),
-        "train_examples_per_s": train_eps,
-        "seconds_per_epoch": sum(epoch_times) / len(epoch_times),
-        "eval_examples_per_s": eval_rates[best_eb],
-        "eval_best_batch": int(best_eb),
-        "eval_examples_per_s_by_batch": eval_rates,
-        "peak_rss_mb": None,  # filled below, after everything ran
-        "history": history,
-        "epochs": args.epochs,
-        "batch_size": B,
-        "train_examples": n_train,
-        "val_examples": len(y_val),
+        **common.speed_fields(train_eps, epoch_times, eval_rates, best_eb, history, args.epochs, B, n_train, len(y_val)),
         "loader": "DataLoader" if args.dataloader else "tensor-slicing",
         "warmup_steps": args.warmup_steps,
         "warmup_seconds": warmup_s,
