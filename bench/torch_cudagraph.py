@@ -152,7 +152,7 @@ def main() -> None:
             static_idx[len(idx)].copy_(idx)
             steps[len(idx)]()
         loss_sum = loss_acc.item()  # waits for the epoch's steps
-        common.end_epoch(epoch, t_epoch, loss_sum, n_train, lambda: validate(), train_times, epoch_times, history)
+        common.end_epoch(epoch, t_epoch, loss_sum, n_train, validate, train_times, epoch_times, history)
 
     # Evaluation: one graph per batch size covering all 10,000 images (forward + argmax).
     model.eval()

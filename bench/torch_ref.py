@@ -160,7 +160,7 @@ def main() -> None:
         for xb, yb in batches():
             loss = train_step(model, opt, xb, yb)
             loss_sum += loss.item() * len(yb)
-        common.end_epoch(epoch, t_epoch, loss_sum, n_train, lambda: validate(), train_times, epoch_times, history)
+        common.end_epoch(epoch, t_epoch, loss_sum, n_train, validate, train_times, epoch_times, history)
 
     # Inference throughput on all 10,000 test images: eval mode, no_grad, batch 1000 and 10000.
     model.eval()
