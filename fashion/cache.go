@@ -21,8 +21,27 @@ import (
 // RunKey identifies a training run by everything that determines it: the
 // full Config, the data's checksum and the code version.
 func RunKey(cfg Config, dataChecksum string) string {
+	return runKey(cfg, dataChecksum, "")
+}
+
+// RunKeyWith is RunKey for a run with a learner's technique beside cfg
+// (nil: none, the same key as RunKey): the technique's name and the
+// version of its code are part of the key (Technique.Version).
+func RunKeyWith(cfg Config, dataChecksum string, tech *Technique) (string, error) {
+	v, err := techniqueVersion(tech)
+	if err != nil {
+		return "", err
+	}
+	return runKey(cfg, dataChecksum, v), nil
+}
+
+func runKey(cfg Config, dataChecksum, techVersion string) string {
 	cfgJSON, _ := json.Marshal(cfg)
-	h := sha256.Sum256(fmt.Appendf(nil, "%s\n%s\n%s", cfgJSON, dataChecksum, CodeVersion()))
+	text := fmt.Appendf(nil, "%s\n%s\n%s", cfgJSON, dataChecksum, CodeVersion())
+	if techVersion != "" { // runs without a technique keep their keys
+		text = fmt.Appendf(text, "\ntechnique %s", techVersion)
+	}
+	h := sha256.Sum256(text)
 	return hex.EncodeToString(h[:])[:16]
 }
 
@@ -203,6 +222,10 @@ type CacheOptions struct {
 	Quick bool   // mark the run as a quick one (the notebook's quick mode)
 	Hooks *Hooks // passed to Train when training
 
+	// Technique, if not nil, trains a learner's technique beside the
+	// Config; its name and code are part of the run's key (RunKeyWith).
+	Technique *Technique
+
 	// Session, if not nil, trains in it: runs with the same graphs compile
 	// once (see Session). Nil: a session of the run's own.
 	Session *Session
@@ -220,7 +243,15 @@ func TrainCached(ctx context.Context, d *Data, cfg Config, opts CacheOptions) (r
 	if opts.Cache.Dir == "" {
 		opts.Cache.Dir = DefaultRunsDir()
 	}
-	key := RunKey(cfg, d.Checksum)
+	if opts.Technique != nil {
+		if err := opts.Technique.Validate(); err != nil {
+			return nil, false, err
+		}
+	}
+	key, err := RunKeyWith(cfg, d.Checksum, opts.Technique)
+	if err != nil {
+		return nil, false, err
+	}
 	label := func(r *Run) *Run {
 		if opts.Name != "" {
 			r.Name = opts.Name
@@ -242,7 +273,7 @@ func TrainCached(ctx context.Context, d *Data, cfg Config, opts CacheOptions) (r
 		sess.RunsDir = opts.Cache.Dir
 		defer sess.Close()
 	}
-	run, err = sess.trainValidated(ctx, d, cfg, opts.Hooks)
+	run, err = sess.trainValidated(ctx, d, cfg, opts.Technique, opts.Hooks)
 	if err != nil {
 		return nil, false, err
 	}

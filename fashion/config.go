@@ -53,6 +53,13 @@ type Config struct {
 	// (Adam scales it by its adaptive step). Default 0. Valid: [0, 1].
 	L2 float64 `json:"l2"`
 
+	// MaxNorm c constrains every unit's incoming weight vector to an L2 norm
+	// of at most c after each update (scaling it back when longer): the
+	// max-norm regularization of the dropout paper (Srivastava et al. 2014,
+	// section 5.1, where c was 3 to 4), on every layer's weight matrix, the
+	// output layer's too. Default 0: off. Valid: [0, 100].
+	MaxNorm float64 `json:"max_norm,omitempty"`
+
 	// WeightDecay is AdamW's decoupled weight decay: each step subtracts
 	// LR·WeightDecay·p from every parameter, outside the adaptive step (as
 	// torch.optim.AdamW). Only with Optimizer "adamw"; default 0. Valid: [0, 1].
@@ -352,6 +359,7 @@ func (c Config) Validate() error {
 	}
 	in("LeakySlope", c.LeakySlope, 0, 1, false)
 	in("L2", c.L2, 0, 1, true)
+	in("MaxNorm", c.MaxNorm, 0, 100, true)
 	in("WeightDecay", c.WeightDecay, 0, 1, true)
 	if c.WeightDecay > 0 && c.Optimizer != "adamw" {
 		bad("WeightDecay", c.WeightDecay, `0 unless Optimizer is "adamw" (use L2 for the others)`)

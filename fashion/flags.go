@@ -18,6 +18,7 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.Norm, "norm", c.Norm, "normalization before the activation: "+strings.Join(Norms(), ", "))
 	fs.Var(floatList(&c.Dropout), "dropout", "dropout rates: one for every hidden layer, or one per layer (e.g. 0.2 or 0.2,0.2,0.1)")
 	fs.Float64Var(&c.L2, "l2", c.L2, "L2 coefficient λ: adds λ·Σw² over weight matrices to the loss")
+	fs.Float64Var(&c.MaxNorm, "max-norm", c.MaxNorm, "max-norm c: after each update, scale each unit's incoming weights to an L2 norm of at most c (0: off)")
 	fs.Float64Var(&c.WeightDecay, "weight-decay", c.WeightDecay, "AdamW's decoupled weight decay")
 	fs.IntVar(&c.Epochs, "epochs", c.Epochs, "epochs to train")
 	fs.IntVar(&c.BatchSize, "batch-size", c.BatchSize, "training batch size")

@@ -14,6 +14,7 @@ package fashion
 //  4. The pure-Go backend's options, against a deadlock: goConfig.
 //  5. The pure-Go backend's line on standard output: hideParallelismLine.
 //  6. Variables created without Exec.PreCompile: createVariables.
+//  7. The losses added with train.AddLoss, per step: addedLoss.
 //
 // Smaller ones stay where they act, each with its own comment:
 // standardizeLookup (batches.go) passes Gather one column of indices,
@@ -32,6 +33,7 @@ import (
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	mlcontext "github.com/gomlx/gomlx/pkg/ml/context"
 	"github.com/gomlx/gomlx/pkg/ml/context/initializers"
+	"github.com/gomlx/gomlx/pkg/ml/train"
 )
 
 // ---- 1. The gradient of Dot ----
@@ -311,4 +313,42 @@ func createVariables(backend *Backend, mctx *mlcontext.Context, args []any, buil
 	}
 	build(mctx, in)
 	return mctx.InitializeVariables(backend, nil)
+}
+
+// ---- 7. The losses added with train.AddLoss, per step ----
+//
+// Fixes: GoMLX v0.26.0 keeps the terms added with train.AddLoss as one sum
+// per graph (pkg/ml/train/trainer.go, AddLoss and GetLosses, under the
+// graph parameter TrainerLossGraphParamKey), read once by its Trainer's
+// single step. A graph here runs several steps (stepsPerCall), so the sum
+// would carry step 1's penalty into step 2's loss. addedLoss starts each
+// step's sum at a zero of its own and takes what was added since. GetLosses
+// also panics when nothing was added (a type assertion on nil), which this
+// avoids. Would be removed by an AddLoss sum per step (for example a
+// ResetLosses(ctx, g)) upstream; no upstream issue found.
+type addedLoss struct {
+	scope *mlcontext.Context
+	g     *Graph
+	zero  *Node
+}
+
+// newAddedLoss starts a new sum of added losses in g at zero.
+func newAddedLoss(mctx *mlcontext.Context, g *Graph) *addedLoss {
+	a := &addedLoss{scope: mctx.InAbsPath(train.TrainerAbsoluteScope), g: g, zero: ScalarZero(g, DType)}
+	a.scope.SetGraphParam(g, train.TrainerLossGraphParamKey, a.zero)
+	return a
+}
+
+// take returns the sum added since newAddedLoss (nil if nothing was) and
+// starts the next at zero.
+func (a *addedLoss) take() *Node {
+	v, _ := a.scope.GetGraphParam(a.g, train.TrainerLossGraphParamKey)
+	loss, _ := v.(*Node)
+	unchanged := loss == nil || loss == a.zero
+	a.zero = ScalarZero(a.g, DType)
+	a.scope.SetGraphParam(a.g, train.TrainerLossGraphParamKey, a.zero)
+	if unchanged {
+		return nil
+	}
+	return loss
 }

@@ -255,22 +255,6 @@ func activation(name string, slope float64, x *Node) *Node {
 	panic(fmt.Sprintf("fashion: unknown activation %q", name)) // Validate rejects it first.
 }
 
-// l2Penalty is Σw² over the weight matrices (not biases, nor normalization
-// parameters).
-func l2Penalty(mctx *mlcontext.Context, g *Graph, n int) *Node {
-	var sum *Node
-	for i := range n {
-		w := layerCtx(mctx, i, n).GetVariable("weights").ValueGraph(g)
-		sq := ReduceAllSum(Square(w))
-		if sum == nil {
-			sum = sq
-		} else {
-			sum = Add(sum, sq)
-		}
-	}
-	return sum
-}
-
 // crossEntropy returns the per-example softmax cross-entropy [batch] of
 // logits [batch,10] against labels [batch] (int32), as
 // torch.nn.CrossEntropyLoss(reduction='none').

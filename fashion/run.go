@@ -12,24 +12,25 @@ import (
 // Run is the record of one training run: what was trained, how it went and
 // how it scored. It is saved as JSON (see Save and LoadRun).
 type Run struct {
-	Name            string    `json:"name,omitempty"`          // a label, e.g. "dropout" (see TrainCached)
-	Key             string    `json:"key,omitempty"`           // cache key (see RunKey)
-	DataChecksum    string    `json:"data_checksum,omitempty"` // Data.Checksum of the data trained on
-	CodeVersion     string    `json:"code_version,omitempty"`  // CodeVersion of the code that trained it
-	ParamsSHA256    string    `json:"params_sha256,omitempty"` // SHA-256 of the cached parameters file
-	Quick           bool      `json:"quick,omitempty"`         // trained in the notebook's quick mode
-	Config          Config    `json:"config"`
-	Backend         string    `json:"backend"`        // backend configuration, e.g. "go:ops_sequential"
-	BackendReason   string    `json:"backend_reason"` // why that backend ran
-	Started         time.Time `json:"started"`
-	History         []Epoch   `json:"history"`
-	TeacherKey      string    `json:"teacher_key,omitempty"` // the run key of the teacher distilled from (Config.Teacher)
-	KeptEpoch       int       `json:"kept_epoch"`            // the epoch whose weights were kept (the best one with early stopping)
-	StoppedEarly    bool      `json:"stopped_early"`         // early stopping ended the run before Config.Epochs
-	TestLoss        float64   `json:"test_loss"`             // on the test half, with the kept weights
-	TestAccuracy    float64   `json:"test_accuracy"`         // fraction in [0,1]
-	TrainSeconds    float64   `json:"train_seconds"`         // all epochs, validation included
-	SecondsPerEpoch float64   `json:"seconds_per_epoch"`
+	Name            string           `json:"name,omitempty"`          // a label, e.g. "dropout" (see TrainCached)
+	Key             string           `json:"key,omitempty"`           // cache key (see RunKey)
+	DataChecksum    string           `json:"data_checksum,omitempty"` // Data.Checksum of the data trained on
+	CodeVersion     string           `json:"code_version,omitempty"`  // CodeVersion of the code that trained it
+	ParamsSHA256    string           `json:"params_sha256,omitempty"` // SHA-256 of the cached parameters file
+	Quick           bool             `json:"quick,omitempty"`         // trained in the notebook's quick mode
+	Config          Config           `json:"config"`
+	Backend         string           `json:"backend"`        // backend configuration, e.g. "go:ops_sequential"
+	BackendReason   string           `json:"backend_reason"` // why that backend ran
+	Started         time.Time        `json:"started"`
+	History         []Epoch          `json:"history"`
+	TeacherKey      string           `json:"teacher_key,omitempty"` // the run key of the teacher distilled from (Config.Teacher)
+	Technique       *TechniqueRecord `json:"technique,omitempty"`   // the Technique trained beside the Config, if any
+	KeptEpoch       int              `json:"kept_epoch"`            // the epoch whose weights were kept (the best one with early stopping)
+	StoppedEarly    bool             `json:"stopped_early"`         // early stopping ended the run before Config.Epochs
+	TestLoss        float64          `json:"test_loss"`             // on the test half, with the kept weights
+	TestAccuracy    float64          `json:"test_accuracy"`         // fraction in [0,1]
+	TrainSeconds    float64          `json:"train_seconds"`         // all epochs, validation included
+	SecondsPerEpoch float64          `json:"seconds_per_epoch"`
 
 	// Params are the trained model's variables (weights, biases,
 	// normalization parameters and running averages); not part of the JSON

@@ -74,11 +74,12 @@ func (sess *Session) Train(ctx context.Context, d *Data, cfg Config, hooks *Hook
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	return sess.trainValidated(ctx, d, cfg, hooks)
+	return sess.trainValidated(ctx, d, cfg, nil, hooks)
 }
 
-// trainValidated is Train for a Config already validated (once per run).
-func (sess *Session) trainValidated(ctx context.Context, d *Data, cfg Config, hooks *Hooks) (*Run, error) {
+// trainValidated is Train for a Config already validated (once per run),
+// with a learner's technique (nil for none).
+func (sess *Session) trainValidated(ctx context.Context, d *Data, cfg Config, tech *Technique, hooks *Hooks) (*Run, error) {
 	s, err := sess.prepare(d, cfg)
 	if err != nil {
 		return nil, err
@@ -90,7 +91,7 @@ func (sess *Session) trainValidated(ctx context.Context, d *Data, cfg Config, ho
 			return nil, err
 		}
 	}
-	run, err := sess.trainSplitsWith(ctx, s, cfg, hooks, teacher)
+	run, err := sess.trainSplitsWith(ctx, s, cfg, tech, hooks, teacher)
 	if run != nil {
 		run.TeacherKey = teacherKey
 	}
@@ -151,7 +152,7 @@ func (sess *Session) backend(name string) (*Backend, error) {
 // the fields only the host reads (the learning rate enters each step as an
 // input), and the steps per call. The backend and the training set are the
 // trainer's own, checked in trainer.
-func graphsKey(cfg Config, stepsPerCall int) string {
+func graphsKey(cfg Config, technique string, stepsPerCall int) string {
 	c := cfg
 	if c.Arch == "mlp" { // a reset draws the MLP's weights for the seed; GoMLX's layers draw the CNN's when first built
 		c.Seed = 0
@@ -160,13 +161,18 @@ func graphsKey(cfg Config, stepsPerCall int) string {
 	c.Schedule, c.ScheduleBy, c.StepSize, c.Gamma, c.WarmupEpochs, c.MinLR, c.MaxLR, c.Patience = "", "", 0, 0, 0, 0, 0, 0
 	c.EarlyStop, c.EarlyStopDelta = 0, 0
 	data, _ := json.Marshal(c)
-	return fmt.Sprintf("%s k=%d", data, stepsPerCall)
+	return fmt.Sprintf("%s technique=%s k=%d", data, technique, stepsPerCall)
 }
 
-// trainer returns a trainer for cfg on backend and the training set train:
-// an idle one with the same graphs, reset for cfg, or a new one.
-func (sess *Session) trainer(backend *Backend, cfg Config, train *Set, teacher []float32) (*trainer, error) {
-	key := graphsKey(cfg, sess.StepsPerCall)
+// trainer returns a trainer for cfg and tech (nil: none) on backend and the
+// training set train: an idle one with the same graphs, reset for cfg, or
+// a new one.
+func (sess *Session) trainer(backend *Backend, cfg Config, tech *Technique, train *Set, teacher []float32) (*trainer, error) {
+	techVersion, err := techniqueVersion(tech)
+	if err != nil {
+		return nil, err
+	}
+	key := graphsKey(cfg, techVersion, sess.StepsPerCall)
 	sess.mu.Lock()
 	var t *trainer
 	for i, c := range sess.idle[key] {
@@ -178,7 +184,11 @@ func (sess *Session) trainer(backend *Backend, cfg Config, train *Set, teacher [
 	}
 	sess.mu.Unlock()
 	if t == nil {
-		return newTrainer(backend, cfg, train, teacher, sess.StepsPerCall, &sess.compiles)
+		t, err = newTrainer(backend, cfg, tech, train, teacher, sess.StepsPerCall, &sess.compiles)
+		if err == nil {
+			t.technique = techVersion
+		}
+		return t, err
 	}
 	if err := t.reset(cfg); err != nil {
 		t.finalize()
@@ -196,6 +206,6 @@ func (sess *Session) release(t *trainer, ok bool) {
 		t.finalize()
 		return
 	}
-	key := graphsKey(t.cfg, sess.StepsPerCall)
+	key := graphsKey(t.cfg, t.technique, sess.StepsPerCall)
 	sess.idle[key] = append(sess.idle[key], t)
 }

@@ -63,14 +63,16 @@ func TestL2PenaltyByHand(t *testing.T) {
 			}
 		}
 	}
+	const lambda = 0.25
+	cfg.L2 = lambda
 	got, err := mlcontext.ExecOnce(b, mctx, func(mctx *mlcontext.Context, g *Graph) *Node {
-		return l2Penalty(mctx, g, len(cfg.Hidden)+1)
+		return builtinTechniques(cfg).penalty(mctx, g, weightMatrices(mctx, nil))
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if g := float64(tensors.ToScalar[float32](got)); math.Abs(g-want) > 1e-4*want {
-		t.Errorf("Σw² over weight matrices = %g, by hand %g", g, want)
+	if g := float64(tensors.ToScalar[float32](got)); math.Abs(g-lambda*want) > 1e-4*lambda*want {
+		t.Errorf("L2's penalty = %g, by hand λ·Σw² over weight matrices = %g", g, lambda*want)
 	}
 }
 

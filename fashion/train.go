@@ -60,7 +60,7 @@ func TrainContext(ctx context.Context, d *Data, cfg Config, hooks *Hooks) (*Run,
 func trainValidated(ctx context.Context, d *Data, cfg Config, hooks *Hooks) (*Run, error) {
 	sess := NewSession()
 	defer sess.Close()
-	return sess.trainValidated(ctx, d, cfg, hooks)
+	return sess.trainValidated(ctx, d, cfg, nil, hooks)
 }
 
 // TrainSplits is Train on already prepared splits.
@@ -86,12 +86,13 @@ func (sess *Session) trainSplits(ctx context.Context, s *Splits, cfg Config, hoo
 	if cfg.Teacher != "" {
 		return nil, fmt.Errorf("fashion: Config.Teacher = %q needs the data its teacher trains on: use Train or TrainCached, not TrainSplits", cfg.Teacher)
 	}
-	return sess.trainSplitsWith(ctx, s, cfg, hooks, nil)
+	return sess.trainSplitsWith(ctx, s, cfg, nil, hooks, nil)
 }
 
-// trainSplitsWith is the training loop, with the teacher's logits of the
-// training set when distilling. Each paragraph is one concern.
-func (sess *Session) trainSplitsWith(ctx context.Context, s *Splits, cfg Config, hooks *Hooks, teacher []float32) (run *Run, err error) {
+// trainSplitsWith is the training loop, with a learner's technique beside
+// cfg's own (tech, nil for none) and the teacher's logits of the training
+// set when distilling. Each paragraph is one concern.
+func (sess *Session) trainSplitsWith(ctx context.Context, s *Splits, cfg Config, tech *Technique, hooks *Hooks, teacher []float32) (run *Run, err error) {
 	if hooks == nil {
 		hooks = &Hooks{}
 	}
@@ -110,7 +111,7 @@ func (sess *Session) trainSplitsWith(ctx context.Context, s *Splits, cfg Config,
 		}
 	}()
 	start := time.Now()
-	tr, err := sess.trainer(backend, cfg, s.Train, teacher)
+	tr, err := sess.trainer(backend, cfg, tech, s.Train, teacher)
 	if err != nil {
 		return nil, err
 	}
@@ -118,6 +119,9 @@ func (sess *Session) trainSplitsWith(ctx context.Context, s *Splits, cfg Config,
 	defer func() { sess.release(tr, kept) }()
 
 	run = &Run{Config: cfg, Backend: backend.Config, BackendReason: backend.Reason, Started: start.UTC()}
+	if tech != nil {
+		run.Technique = &TechniqueRecord{Name: tech.Name, Version: tr.technique}
+	}
 	lr, early := newLRSchedule(cfg), newEarlyStop(cfg)
 	for epoch := range cfg.Epochs {
 		epochStart := time.Now()

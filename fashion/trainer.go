@@ -17,13 +17,14 @@ import (
 // Session keeps it after a run and resets its variables for the next run of
 // the same shape (reset), so that run compiles nothing.
 type trainer struct {
-	cfg     Config
-	backend *Backend
-	mctx    *mlcontext.Context
-	train   *Set
-	batches batchSource
-	eval    *evalGraph
-	unroll  int // steps per call while that many full batches remain
+	cfg       Config
+	technique string // the version of the Technique beside cfg's own, "" without one
+	backend   *Backend
+	mctx      *mlcontext.Context
+	train     *Set
+	batches   batchSource
+	eval      *evalGraph
+	unroll    int // steps per call while that many full batches remain
 
 	// step builds the graph of k steps on batches of b examples; execs
 	// holds one executable per (k, b): on the device the calls' inputs
@@ -58,10 +59,10 @@ func stepsPerCallFor(b *Backend) int {
 	return 4
 }
 
-// newTrainer builds cfg's model and graphs on backend for the training set
-// train, k steps per call (0: stepsPerCallFor), and initializes the
-// variables for cfg.Seed.
-func newTrainer(backend *Backend, cfg Config, train *Set, teacher []float32, k int, compiles *atomic.Int64) (t *trainer, err error) {
+// newTrainer builds cfg's model and graphs, with tech (if not nil) beside
+// cfg's own techniques, on backend for the training set train, k steps per
+// call (0: stepsPerCallFor), and initializes the variables for cfg.Seed.
+func newTrainer(backend *Backend, cfg Config, tech *Technique, train *Set, teacher []float32, k int, compiles *atomic.Int64) (t *trainer, err error) {
 	mctx := mlcontext.New()
 	// Dropout and augmentation draw from the context's generator: seeded
 	// for reproducibility.
@@ -101,21 +102,28 @@ func newTrainer(backend *Backend, cfg Config, train *Set, teacher []float32, k i
 		}
 		return smoothedCrossEntropy(logits, labels, cfg.LabelSmoothing)
 	}
-	// One training step: the batch augmented (and mixed), forward, the
-	// loss, gradients and the optimizer's update, and the moving average of
-	// the weights, all in one graph. The L2 term joins the loss that is
-	// differentiated, not the one reported, and so do label smoothing and
-	// distillation: the reported loss is the cross-entropy of the inputs
-	// trained on, so curves compare across techniques. Steps chain inside a
-	// graph: each reads the variables the previous one set.
+	techs := builtinTechniques(cfg)
+	if tech != nil {
+		techs = append(techs, *tech)
+	}
+	// One training step, all in one graph, a paragraph per stage. Steps
+	// chain inside a graph: each reads the variables the previous one set.
 	oneStep := func(mctx *mlcontext.Context, b stepBatch) {
 		g := b.x.Graph()
 		mctx.SetTraining(g, true)
 		lrVar.SetValueGraph(b.lr)
+
+		// The batch: augmented, mixed (mixup), changed by the techniques.
 		x := augment(mctx, b.x, cfg.augmentation(), black)
 		if b.lambda != nil {
 			x = mixImages(x, b.lambda)
 		}
+		x = techs.batch(mctx, x)
+
+		// Forward, and two losses: the one reported is the cross-entropy of
+		// the inputs trained on, so curves compare across techniques; the
+		// one trained has label smoothing, distillation and the techniques'
+		// penalties (L2 among them).
 		logits := model.logitsInParts(mctx, x, parts)
 		var loss, trained *Node
 		if b.lambda != nil {
@@ -127,16 +135,23 @@ func newTrainer(backend *Backend, cfg Config, train *Set, teacher []float32, k i
 			loss = ReduceAllMean(crossEntropy(logits, b.y))
 			trained = ReduceAllMean(objective(logits, b.y, b.teacher))
 		}
-		if cfg.L2 > 0 {
-			trained = Add(trained, MulScalar(l2Penalty(mctx, g, len(cfg.Hidden)+1), cfg.L2))
+		weights := weightMatrices(mctx, g)
+		if penalty := techs.penalty(mctx, g, weights); penalty != nil {
+			trained = Add(trained, penalty)
 		}
+
+		// The update, then what changes the weights after it: the
+		// techniques' constraints (max-norm) and the moving average (EMA).
 		opt.UpdateGraph(mctx, g, trained)
+		techs.constrain(mctx, g, weights)
 		if cfg.EMA > 0 {
 			for _, w := range averagedWeights(mctx, g) {
 				avg := averageVar(mctx, w)
 				avg.SetValueGraph(emaUpdate(avg.ValueGraph(g), w.ValueGraph(g), cfg.EMA))
 			}
 		}
+
+		// The epoch's metrics, read once per epoch.
 		accumulate(mctx, g, loss, numCorrect(logits, b.y))
 	}
 	t.step = func(mctx *mlcontext.Context, in []*Node, k, b int) {

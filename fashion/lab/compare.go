@@ -179,6 +179,9 @@ func (c *Comparison) Table() [][]string {
 	for i, r := range c.Rows {
 		v := r.Version
 		diff := v.Config.Diff(fashion.DefaultConfig())
+		if v.Technique != nil {
+			diff = strings.TrimPrefix(diff+", técnica "+v.Technique.Name, ", ")
+		}
 		if diff == "" {
 			diff = "—"
 		}

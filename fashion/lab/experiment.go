@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/fashion-gomlx/fashion-gomlx/fashion"
@@ -52,7 +53,7 @@ func Teacher(cfg fashion.Config) (*fashion.Run, error) {
 	defer sess.Close()
 	about := fmt.Sprintf("red convolucional, %s lr %g, %d épocas con desplazamientos y reflejos", tcfg.Optimizer, tcfg.LR, tcfg.Epochs)
 	live := NewLivePlot("El maestro: " + about)
-	run, log, err := trainOne(sess, data, "teacher", "maestro", tcfg, live)
+	run, log, err := trainOne(sess, data, "teacher", "maestro", tcfg, nil, live)
 	if err != nil {
 		for _, l := range log.lines {
 			fmt.Println(l)
@@ -106,9 +107,30 @@ func runs() fashion.Cache { return fashion.Cache{Dir: fashion.DefaultRunsDir()} 
 type Option func(*options) error
 
 type options struct {
-	seeds   int
-	section string
-	session *fashion.Session
+	seeds     int
+	section   string
+	session   *fashion.Session
+	technique *fashion.Technique
+}
+
+// WithTechnique trains the experiment with a technique of the learner's
+// own (see fashion.Technique: a penalty, a constraint, a change of the
+// training batch, written in GoMLX) beside its Config. The technique's name
+// and the code of its pieces, without comments, are part of each run's
+// key: re-running the cell returns the stored runs, an edit of the code is
+// a new version of the experiment, drawn against the earlier ones, and an
+// edit of a comment is not.
+func WithTechnique(t fashion.Technique) Option {
+	return func(o *options) error {
+		if err := t.Validate(); err != nil {
+			return fmt.Errorf("lab: WithTechnique: %w", err)
+		}
+		if _, err := t.Version(); err != nil {
+			return fmt.Errorf("lab: WithTechnique: %w", err)
+		}
+		o.technique = &t
+		return nil
+	}
 }
 
 // InSession trains in sess instead of a session of the experiment's own:
@@ -180,7 +202,11 @@ func Experiment(name string, cfg fashion.Config, opts ...Option) (*Version, erro
 		return nil, err
 	}
 	title := name
-	if diff := cfg.Diff(fashion.DefaultConfig()); diff != "" {
+	diff := cfg.Diff(fashion.DefaultConfig())
+	if o.technique != nil {
+		diff = strings.TrimPrefix(diff+", técnica "+o.technique.Name, ", ")
+	}
+	if diff != "" {
 		title += " (" + diff + ")"
 	}
 	if o.session == nil {
@@ -189,6 +215,10 @@ func Experiment(name string, cfg fashion.Config, opts ...Option) (*Version, erro
 	}
 	live := NewLivePlot(title)
 	v := &Version{Name: name, Section: o.section, Config: cfg}
+	if o.technique != nil {
+		version, _ := o.technique.Version() // checked by WithTechnique
+		v.Technique = &fashion.TechniqueRecord{Name: o.technique.Name, Version: version}
+	}
 	var logs []*seedLog
 	for i := range o.seeds {
 		c := cfg
@@ -198,7 +228,7 @@ func Experiment(name string, cfg fashion.Config, opts ...Option) (*Version, erro
 			label = fmt.Sprintf("%s semilla %d", name, c.Seed)
 			live.Restart(fmt.Sprintf("%s, semilla %d (%d de %d)", title, c.Seed, i+1, o.seeds))
 		}
-		run, log, err := trainOne(o.session, data, name, label, c, live)
+		run, log, err := trainOne(o.session, data, name, label, c, o.technique, live)
 		if err != nil {
 			printLogs(append(logs, log)) // what the failed seed and those before it did
 			return nil, err
@@ -266,7 +296,7 @@ func printLogs(logs []*seedLog) {
 // trainOne trains (or reads back) one seed's run of the experiment name,
 // labelled label in its log, drawing its epochs in live. It prints
 // nothing: its log says what happened, also when it fails.
-func trainOne(sess *fashion.Session, data *fashion.Data, name, label string, cfg fashion.Config, live *LivePlot) (*fashion.Run, *seedLog, error) {
+func trainOne(sess *fashion.Session, data *fashion.Data, name, label string, cfg fashion.Config, tech *fashion.Technique, live *LivePlot) (*fashion.Run, *seedLog, error) {
 	log := &seedLog{}
 	hooks := &fashion.Hooks{
 		Backend: func(b *fashion.Backend) { log.lines = append(log.lines, fmt.Sprintf("%s: %s", label, b)) },
@@ -276,7 +306,7 @@ func trainOne(sess *fashion.Session, data *fashion.Data, name, label string, cfg
 			return live.Update(e)
 		},
 	}
-	run, cached, err := fashion.TrainCached(context.Background(), data, cfg, fashion.CacheOptions{Cache: runs(), Name: name, Hooks: hooks, Quick: Quick(), Session: sess})
+	run, cached, err := fashion.TrainCached(context.Background(), data, cfg, fashion.CacheOptions{Cache: runs(), Name: name, Hooks: hooks, Quick: Quick(), Session: sess, Technique: tech})
 	if err != nil {
 		return nil, log, fmt.Errorf("lab: experiment %s: %w", label, err)
 	}
@@ -396,6 +426,27 @@ func firstLine(cur *Version) string {
 		cur.Name, cur.N, l, 100*a, seedsNote(cur))
 }
 
+// techniqueChange says how cur's technique differs from prev's, "" when
+// it does not.
+func techniqueChange(cur, prev *Version) string {
+	name := func(t *fashion.TechniqueRecord) string {
+		if t == nil {
+			return "ninguna"
+		}
+		return t.Name
+	}
+	switch {
+	case cur.Technique == nil && prev.Technique == nil:
+		return ""
+	case cur.Technique != nil && prev.Technique != nil && cur.Technique.Name == prev.Technique.Name:
+		if cur.Technique.Version == prev.Technique.Version {
+			return ""
+		}
+		return fmt.Sprintf("código de la técnica %s cambiado (%s, antes %s)", cur.Technique.Name, cur.Technique.Version[:8], prev.Technique.Version[:8])
+	}
+	return fmt.Sprintf("técnica %s (antes %s)", name(cur.Technique), name(prev.Technique))
+}
+
 // changeLine says what differs in cur from prev (a previous version or the
 // baseline, called what) and how the best validation loss and the
 // validation accuracy moved, e.g.
@@ -403,7 +454,9 @@ func firstLine(cur *Version) string {
 //	dropout v2 frente a v1: dropout=[0.5] (antes dropout=[0.2]); mejor pérdida de validación 0.3312 → 0.3290 (-0.0022); exactitud de validación 88.96% → 89.20% (+0.24 puntos)
 func changeLine(cur, prev *Version, what string) string {
 	change := cur.Config.Diff(prev.Config)
-	if change != "" {
+	if t := techniqueChange(cur, prev); t != "" {
+		change = strings.TrimPrefix(change+", "+t, ", ")
+	} else if change != "" {
 		// A field left out of prev's JSON (an empty Dropout) has no
 		// "name=value" of its own.
 		was := prev.Config.Diff(cur.Config)

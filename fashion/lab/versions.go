@@ -44,6 +44,9 @@ type Version struct {
 	// Config is the configuration as trained (reduced in quick mode),
 	// with the first seed.
 	Config fashion.Config `json:"config"`
+	// Technique is the learner's technique trained beside Config (see
+	// WithTechnique), nil for none.
+	Technique *fashion.TechniqueRecord `json:"technique,omitempty"`
 	// Seeds and Keys give each seed's run: Seeds[i] was trained as the
 	// cache entry Keys[i].
 	Seeds []uint64 `json:"seeds"`
