@@ -16,13 +16,36 @@ type batchSource interface {
 	startEpoch(order []int, lrs, lambdas []float64) error
 	// args returns the inputs of a call running k steps from step on, on
 	// batches of size examples (Config.BatchSize, or fewer for the epoch's
-	// last), and the temporaries to free after the call.
-	args(step, k, size int) (args []any, temps []*tensors.Tensor, err error)
+	// last), by name, and the temporaries to free after the call.
+	args(step, k, size int) (args stepInputs, temps []*tensors.Tensor, err error)
 	// step returns, inside the step graph, step j's batch from the call's
-	// inputs in; base is the epoch's steps done before the call (the
-	// "steps" metric).
-	step(in []*Node, base *Node, j, size int) stepBatch
+	// inputs in, by the names args gave them; base is the epoch's steps
+	// done before the call (the "steps" metric).
+	step(in map[string]*Node, base *Node, j, size int) stepBatch
 	close()
+}
+
+// stepInputs are a call's inputs by name, in the order of the call. The
+// names are the same in every call of a run (a source sends the same
+// inputs each time), so the graph built for the first call reads the
+// others'.
+type stepInputs struct {
+	names  []string
+	values []any
+}
+
+func (in *stepInputs) add(name string, v any) {
+	in.names = append(in.names, name)
+	in.values = append(in.values, v)
+}
+
+// byName pairs a graph's parameters (in the call's order) with the names.
+func (in *stepInputs) byName(nodes []*Node) map[string]*Node {
+	m := make(map[string]*Node, len(nodes))
+	for i, n := range nodes {
+		m[in.names[i]] = n
+	}
+	return m
 }
 
 // stepBatch is what one training step takes: images [size,784]
@@ -102,18 +125,26 @@ func (h *hostBatches) startEpoch(order []int, lrs, lambdas []float64) error {
 	return nil
 }
 
-// The inputs of a host call: images, labels, rates, then λs and the
-// teacher's logits where used.
-func (h *hostBatches) args(step, k, size int) ([]any, []*tensors.Tensor, error) {
+// The inputs of a host call: the call's images, labels and rates, and its
+// λs and the teacher's logits where used.
+func (h *hostBatches) args(step, k, size int) (stepInputs, []*tensors.Tensor, error) {
+	var in stepInputs
 	start := step * h.batchSize
 	idx := h.order[start : start+k*size]
 	x, y, err := h.takeBatches(idx, k)
 	if err != nil {
-		return nil, nil, err
+		return in, nil, err
 	}
-	temps := []*tensors.Tensor{x, y, tensors.FromFlatDataAndDimensions(float32s(h.lrs[step:step+k]), k)}
+	var temps []*tensors.Tensor
+	add := func(name string, t *tensors.Tensor) {
+		in.add(name, t)
+		temps = append(temps, t)
+	}
+	add("images", x)
+	add("labels", y)
+	add("lrs", tensors.FromFlatDataAndDimensions(float32s(h.lrs[step:step+k]), k))
 	if h.lambdas != nil {
-		temps = append(temps, tensors.FromFlatDataAndDimensions(float32s(h.lambdas[step:step+k]), k))
+		add("lambdas", tensors.FromFlatDataAndDimensions(float32s(h.lambdas[step:step+k]), k))
 	}
 	if h.teacher != nil {
 		logits := make([]float32, 0, len(idx)*NumClasses)
@@ -124,13 +155,9 @@ func (h *hostBatches) args(step, k, size int) ([]any, []*tensors.Tensor, error) 
 		if k == 1 {
 			dims = dims[1:]
 		}
-		temps = append(temps, tensors.FromFlatDataAndDimensions(logits, dims...))
+		add("teacher", tensors.FromFlatDataAndDimensions(logits, dims...))
 	}
-	args := make([]any, len(temps))
-	for i, t := range temps {
-		args[i] = t
-	}
-	return args, temps, nil
+	return in, temps, nil
 }
 
 // takeBatches builds k standardized batches of the training examples idx:
@@ -156,22 +183,20 @@ func (h *hostBatches) takeBatches(idx []int, k int) (x, y *tensors.Tensor, err e
 	return x, tensors.FromFlatDataAndDimensions(ys, dims...), err
 }
 
-func (h *hostBatches) step(in []*Node, _ *Node, j, _ int) stepBatch {
-	single := in[0].Rank() == 2 // a call of one step has no step axis
+func (h *hostBatches) step(in map[string]*Node, _ *Node, j, _ int) stepBatch {
+	single := in["images"].Rank() == 2 // a call of one step has no step axis
 	at := func(v *Node) *Node { // step j's part of a call input
 		if single {
 			return v
 		}
 		return Squeeze(Slice(v, AxisElem(j)), 0)
 	}
-	b := stepBatch{x: at(in[0]), y: at(in[1]), lr: Reshape(Slice(in[2], AxisElem(j)))}
-	next := 3
-	if h.lambdas != nil {
-		b.lambda = Reshape(Slice(in[next], AxisElem(j)))
-		next++
+	b := stepBatch{x: at(in["images"]), y: at(in["labels"]), lr: Reshape(Slice(in["lrs"], AxisElem(j)))}
+	if v := in["lambdas"]; v != nil {
+		b.lambda = Reshape(Slice(v, AxisElem(j)))
 	}
-	if h.teacher != nil {
-		b.teacher = at(in[next])
+	if v := in["teacher"]; v != nil {
+		b.teacher = at(v)
 	}
 	return b
 }
@@ -211,31 +236,34 @@ func (d *deviceBatches) startEpoch(order []int, lrs, lambdas []float64) error {
 	return nil
 }
 
-// The inputs of a device call, all resident: images, labels, order, rates,
-// then λs and the teacher's logits where used.
-func (d *deviceBatches) args(int, int, int) ([]any, []*tensors.Tensor, error) {
-	args := []any{d.x, d.y, d.order, d.lrs}
+// The inputs of a device call, all resident: the training set's images
+// and labels, the epoch's order and rates, and its λs and the teacher's
+// logits where used.
+func (d *deviceBatches) args(int, int, int) (stepInputs, []*tensors.Tensor, error) {
+	var in stepInputs
+	in.add("images", d.x)
+	in.add("labels", d.y)
+	in.add("order", d.order)
+	in.add("lrs", d.lrs)
 	if d.lambdas != nil {
-		args = append(args, d.lambdas)
+		in.add("lambdas", d.lambdas)
 	}
 	if d.teacher != nil {
-		args = append(args, d.teacher)
+		in.add("teacher", d.teacher)
 	}
-	return args, nil, nil
+	return in, nil, nil
 }
 
-func (d *deviceBatches) step(in []*Node, base *Node, j, size int) stepBatch {
+func (d *deviceBatches) step(in map[string]*Node, base *Node, j, size int) stepBatch {
 	at := AddScalar(base, float64(j)) // the epoch's step
-	idx := DynamicSlice(in[2], []*Node{MulScalar(at, float64(d.batchSize))}, []int{size})
-	x, y := gatherBatch(in[0], in[1], idx, d.table)
-	b := stepBatch{x: x, y: y, lr: Reshape(DynamicSlice(in[3], []*Node{at}, []int{1}))}
-	next := 4
-	if d.lambdas != nil {
-		b.lambda = Reshape(DynamicSlice(in[next], []*Node{at}, []int{1}))
-		next++
+	idx := DynamicSlice(in["order"], []*Node{MulScalar(at, float64(d.batchSize))}, []int{size})
+	x, y := gatherBatch(in["images"], in["labels"], idx, d.table)
+	b := stepBatch{x: x, y: y, lr: Reshape(DynamicSlice(in["lrs"], []*Node{at}, []int{1}))}
+	if v := in["lambdas"]; v != nil {
+		b.lambda = Reshape(DynamicSlice(v, []*Node{at}, []int{1}))
 	}
-	if d.teacher != nil {
-		b.teacher = Gather(in[next], ExpandAxes(idx, -1))
+	if v := in["teacher"]; v != nil {
+		b.teacher = Gather(v, ExpandAxes(idx, -1))
 	}
 	return b
 }

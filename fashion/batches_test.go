@@ -56,12 +56,12 @@ func TestBatchSourcesFollowTheEpoch(t *testing.T) {
 				base := Const(in[0].Graph(), int32(call.step))
 				var out []*Node
 				for j := range call.k {
-					sb := src.step(in, base, j, call.size)
+					sb := src.step(args.byName(in), base, j, call.size)
 					out = append(out, sb.x, sb.y, sb.lr, sb.lambda, sb.teacher)
 				}
 				return out
 			})
-			out, err := exec.Exec(args...)
+			out, err := exec.Exec(args.values...)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -29,8 +29,9 @@ type trainer struct {
 	// step builds the graph of k steps on batches of b examples; execs
 	// holds one executable per (k, b): on the device the calls' inputs
 	// have the same shapes whatever k and b are, so each needs its own.
-	step  func(mctx *mlcontext.Context, in []*Node, k, b int)
-	execs map[[2]int]*mlcontext.Exec
+	step   func(mctx *mlcontext.Context, in []*Node, k, b int)
+	inputs stepInputs // the names of the calls' inputs, in order
+	execs  map[[2]int]*mlcontext.Exec
 
 	// initial holds the variables' first values (optimizer state, batch
 	// norm, metrics), which a reset restores; compiles counts the graphs
@@ -155,9 +156,10 @@ func newTrainer(backend *Backend, cfg Config, tech *Technique, train *Set, teach
 		accumulate(mctx, g, loss, numCorrect(logits, b.y))
 	}
 	t.step = func(mctx *mlcontext.Context, in []*Node, k, b int) {
+		named := t.inputs.byName(in)
 		base := metricVar(mctx, "steps", int32(0)).ValueGraph(in[0].Graph()) // the epoch's steps before this call
 		for j := range k {
-			oneStep(mctx, t.batches.step(in, base, j, b))
+			oneStep(mctx, t.batches.step(named, base, j, b))
 		}
 	}
 	if err := t.initialize(); err != nil {
@@ -219,8 +221,9 @@ func (t *trainer) initialize() error {
 		return err
 	}
 	defer finalizeAll(temps)
+	t.inputs = stepInputs{names: args.names} // every call sends these
 	build := func(mctx *mlcontext.Context, in []*Node) { t.step(mctx, in, k, b) }
-	if err := createVariables(t.backend, t.mctx, args, build); err != nil {
+	if err := createVariables(t.backend, t.mctx, args.values, build); err != nil {
 		return err
 	}
 	t.mctx = t.mctx.Reuse() // the step graphs find the variables built here
@@ -390,7 +393,7 @@ func (t *trainer) trainSteps(step, k int) error {
 		return err
 	}
 	defer finalizeAll(temps) // now, not when the garbage collector finds them
-	out, err := t.exec(k, b).Exec(args...)
+	out, err := t.exec(k, b).Exec(args.values...)
 	if err != nil {
 		return err
 	}
