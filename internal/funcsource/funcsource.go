@@ -27,7 +27,9 @@
 //   - a package-level variable that the file assigns or takes the address of
 //     anywhere: its declaration does not say what it holds;
 //   - a name declared in another file of the package (or by a dot import),
-//     which this file does not show;
+//     which this file does not show: a function of another package (the
+//     standard library's, say) is versioned only when its file holds all
+//     it uses (utf8.RuneLen is; strings.ToUpper, which uses Builder, not);
 //   - a function without Go source at hand: the program built with -trimpath,
 //     moved away from its sources, the file gone, or a function in assembly.
 //
@@ -129,11 +131,12 @@ func Of(fn any) (Source, error) {
 	if err != nil {
 		return Source{}, err
 	}
+	line := fset.Position(root.Pos()).Line // before collect sets every position to one
 	code, err := collect(fset, af, name, root)
 	if err != nil {
 		return Source{}, err
 	}
-	return Source{Func: name, File: file, Line: fset.Position(root.Pos()).Line, Code: code}, nil
+	return Source{Func: name, File: file, Line: line, Code: code}, nil
 }
 
 // ownLines returns the source lines, in file, of the instructions of the

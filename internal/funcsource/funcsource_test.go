@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -89,6 +90,10 @@ func TestOf(t *testing.T) {
 		{name: "nil func", fn: nilFunc, err: "got a nil func()"},
 		{name: "not a func", fn: 3, err: "got int, want a func value"},
 	}
+	file, err := os.ReadFile("funcsource_test.go")
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s, err := Of(tt.fn)
@@ -106,8 +111,11 @@ func TestOf(t *testing.T) {
 					t.Errorf("code lacks %q:\n%s", c, s.Code)
 				}
 			}
-			if !strings.HasSuffix(s.File, "funcsource_test.go") || s.Line == 0 || s.Func == "" || len(s.Hash()) != 12 {
-				t.Errorf("got %+v, want this file, a line, a name and a 12-digit hash", s)
+			if !strings.HasSuffix(s.File, "funcsource_test.go") || s.Func == "" || len(s.Hash()) != 12 {
+				t.Errorf("got %+v, want this file, a name and a 12-digit hash", s)
+			}
+			if lines := strings.Split(string(file), "\n"); s.Line < 1 || s.Line > len(lines) || !regexp.MustCompile(`\bfunc[ (]`).MatchString(lines[s.Line-1]) {
+				t.Errorf("line %d is not a func's", s.Line)
 			}
 		})
 	}
