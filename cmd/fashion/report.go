@@ -16,11 +16,20 @@ func reportCmd(args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("fashion report", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	out := fs.String("out", filepath.Join("docs", "report.html"), "HTML file to write")
-	if err := parseFlags(fs, args, stdout, "usage: fashion report [-out FILE]  (the stored runs of fashion study or the notebook)"); err != nil {
+	notebook := fs.String("notebook", "", "the notebook whose experiment cells are the study's variants (default: "+study.NotebookFile+" in the repository)")
+	if err := parseFlags(fs, args, stdout, "usage: fashion report [-out FILE] [-notebook PATH]  (the stored runs of fashion study or the notebook)"); err != nil {
+		return err
+	}
+	path, err := notebookPath(*notebook)
+	if err != nil {
+		return err
+	}
+	variants, _, err := study.LoadVariants(path)
+	if err != nil {
 		return err
 	}
 	cache := fashion.Cache{Dir: fashion.DefaultRunsDir()}
-	runs, err := study.StoredRuns(cache)
+	runs, err := study.StoredRuns(cache, variants)
 	if err != nil {
 		return err
 	}

@@ -19,8 +19,9 @@ import (
 	"github.com/fashion-gomlx/fashion-gomlx/fashion/study"
 )
 
-// studyCmd trains the baseline and one variant per technique (see
-// study.Variants), reusing stored runs, and writes the results table.
+// studyCmd trains the baseline and one variant per technique (the
+// notebook's experiment cells and the study's own; see study.Variants),
+// reusing stored runs, and writes the results table.
 func studyCmd(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("fashion study", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
@@ -31,11 +32,19 @@ func studyCmd(args []string, stdout, stderr io.Writer) error {
 	jsonOut := fs.String("json", filepath.Join("docs", "study.json"), "rows as JSON")
 	mdOut := fs.String("md", filepath.Join("docs", "study.md"), "rows as a Markdown document")
 	list := fs.Bool("list", false, "list the variants and exit")
-	listJSON := fs.Bool("list-json", false, "list the variants as JSON (name, about, config, Go edits of DefaultConfig, seeds) and exit: the cfg.X lines and seeds that a notebook cell training a variant must have (fashion/lab's TestNotebookExperiments checks them)")
+	listJSON := fs.Bool("list-json", false, "list the variants as JSON (name, about, config, Go edits of DefaultConfig, seeds, the notebook cell that defines it) and exit")
+	notebook := fs.String("notebook", "", "the notebook whose experiment cells are the variants (default: "+study.NotebookFile+" in the repository)")
 	if err := parseFlags(fs, args, stdout, "usage: fashion study [flags]"); err != nil {
 		return err
 	}
-	variants := study.Variants()
+	path, err := notebookPath(*notebook)
+	if err != nil {
+		return err
+	}
+	variants, skipped, err := study.LoadVariants(path)
+	if err != nil {
+		return err
+	}
 	if *listJSON {
 		type listed struct {
 			Name    string         `json:"name"`
@@ -43,10 +52,11 @@ func studyCmd(args []string, stdout, stderr io.Writer) error {
 			Config  fashion.Config `json:"config"`
 			GoEdits []string       `json:"go_edits"`
 			Seeds   int            `json:"seeds"`
+			Cell    string         `json:"cell,omitempty"` // "": the study's own
 		}
 		var out []listed
 		for _, v := range variants {
-			out = append(out, listed{v.Name, v.About, v.Config, v.GoEdits(), v.Seeds})
+			out = append(out, listed{v.Name, v.About, v.Config, v.GoEdits(), v.Seeds, v.Cell})
 		}
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
@@ -54,10 +64,19 @@ func studyCmd(args []string, stdout, stderr io.Writer) error {
 	}
 	if *list {
 		for _, v := range variants {
-			fmt.Fprintf(stdout, "%-14s %s: %s\n", v.Name, v.About, v.Config.Diff(fashion.DefaultConfig()))
+			about, where := v.About, v.Cell
+			if d := v.Config.Diff(fashion.DefaultConfig()); !strings.Contains(about, d) {
+				about += ": " + d
+			}
+			if where == "" {
+				where = "the study's own"
+			}
+			fmt.Fprintf(stdout, "%-17s %s [%s]\n", v.Name, about, where)
 		}
+		printSkipped(stdout, path, skipped)
 		return nil
 	}
+	printSkipped(stdout, path, skipped)
 	if *only != "" {
 		names := strings.Split(*only, ",")
 		var picked []study.Variant
@@ -125,6 +144,26 @@ func studyCmd(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprint(stdout, "\n"+h)
 	}
 	return nil
+}
+
+// notebookPath is the -notebook flag's notebook, or the repository's.
+func notebookPath(flagValue string) (string, error) {
+	if flagValue != "" {
+		return flagValue, nil
+	}
+	root := fashion.RepoRoot()
+	if root == "" {
+		return "", usageError{fmt.Errorf("no checkout of the repository at or above the working directory, so no %s: pass -notebook PATH", study.NotebookFile)}
+	}
+	return filepath.Join(root, filepath.FromSlash(study.NotebookFile)), nil
+}
+
+// printSkipped lists the notebook's experiment cells that the study does
+// not train, and why.
+func printSkipped(w io.Writer, notebook string, skipped []study.Skipped) {
+	for _, s := range skipped {
+		fmt.Fprintf(w, "not in the study: %s %s, %q: %s\n", notebook, s.Where(), s.Name, s.Reason)
+	}
 }
 
 func writeStudy(rows []study.Row, jsonOut, mdOut string, args []string) error {

@@ -1,7 +1,9 @@
 // Package study is the techniques study: the exercise's baseline, one
-// variant per technique and combinations (Variants), trained through the run
-// cache by "fashion study" and the notebook alike, their results table
-// (Row, Markdown) and the self-contained HTML report (ReportHTML).
+// variant per technique and combinations (Variants: the notebook's
+// experiment cells, read by ReadNotebook, and a few of the study's own),
+// trained through the run cache by "fashion study" and the notebook alike,
+// their results table (Row, Markdown) and the self-contained HTML report
+// (ReportHTML).
 package study
 
 import (
@@ -25,106 +27,169 @@ type Variant struct {
 	About  string // what it changes, in a few words
 	Config fashion.Config
 	// Seeds is how many seeds the variant is trained with (Config.Seed,
-	// +1, ...; 1 for most): the headline variants have 3, so that their
-	// difference from the baseline can be set against their spread.
+	// +1, ...): the cell's lab.Seeds(n), 1 without. The headline variants
+	// have 3, so that their difference from the baseline can be set
+	// against their spread.
 	Seeds int
+	// Cell is the notebook cell that defines the variant (its
+	// Experiment.Where), "" for one of the study's own (studyOnly).
+	Cell string
 }
 
-// Seeded are the variants trained with 3 seeds, in the study and in the
-// notebook (whose cells share their cache entries): the baseline and one
-// technique of each kind that the headline compares.
-var Seeded = []string{"baseline", "dropout", "batchnorm", "adam", "combined",
-	"shift", "flip", "erase", "label_smoothing", "mixup", "ema", "swa", "distill", "sweep_best"}
+// notebookOnly are the notebook's experiment cells that the study does not
+// train, by cell id, and why: a name trains one variant, so another
+// version of it in the notebook (its story of re-running a cell with other
+// settings) is marked here.
+var notebookOnly = map[string]string{
+	"cell-30": `the re-run of "dropout" with 0.5 of "Volver a ejecutar una celda: versiones": another version of the name, not the study's`,
+}
 
-// Variants returns the study's configurations: the baseline, one
-// variant per technique (each changing as little as possible), and
-// combinations, with the exercise's architecture unless the name says
-// otherwise. The values are common starting points, not tuned per variant.
-func Variants() []Variant {
-	base := fashion.DefaultConfig()
+// ownVariant is a variant of the study's own, listed after the notebook's
+// variant named after (at the end where the notebook has no such variant).
+type ownVariant struct {
+	after string
+	v     Variant
+}
+
+// studyOnly are the variants that "fashion study" trains and the notebook
+// does not show (combinations that the study's report compares).
+func studyOnly() []ownVariant {
 	v := func(name, about string, edit func(c *fashion.Config)) Variant {
-		c := base
-		c.Hidden = append([]int(nil), base.Hidden...)
+		c := fashion.DefaultConfig()
 		edit(&c)
-		seeds := 1
-		if slices.Contains(Seeded, name) {
-			seeds = 3
-		}
-		return Variant{Name: name, About: about, Config: c, Seeds: seeds}
+		return Variant{Name: name, About: about, Config: c, Seeds: 1}
 	}
 	adamw := func(c *fashion.Config) { c.Optimizer, c.LR, c.WeightDecay = "adamw", 1e-3, 0.05 }
-	return []Variant{
-		v("baseline", "the exercise: RMSprop lr 1e-4 momentum 0.9", func(c *fashion.Config) {}),
-		v("l2", "L2 λ=1e-3 on the weights", func(c *fashion.Config) { c.L2 = 1e-3 }),
-		v("dropout", "dropout 0.2 after each hidden layer", func(c *fashion.Config) { c.Dropout = []float64{0.2} }),
-		v("l2_dropout", "L2 1e-3 and dropout 0.2", func(c *fashion.Config) { c.L2, c.Dropout = 1e-3, []float64{0.2} }),
-		v("batchnorm", "batch norm before each activation", func(c *fashion.Config) { c.Norm = "batch" }),
-		v("layernorm", "layer norm before each activation", func(c *fashion.Config) { c.Norm = "layer" }),
-		v("he", "He (Kaiming) normal initialization", func(c *fashion.Config) { c.Init = "he_normal" }),
-		v("leaky_relu", "LeakyReLU 0.01 with He init", func(c *fashion.Config) { c.Activation, c.Init = "leaky_relu", "he_normal" }),
-		v("elu", "ELU with He init", func(c *fashion.Config) { c.Activation, c.Init = "elu", "he_normal" }),
-		v("selu", "SELU with LeCun normal init", func(c *fashion.Config) { c.Activation, c.Init = "selu", "lecun_normal" }),
-		v("gelu", "GELU with He init", func(c *fashion.Config) { c.Activation, c.Init = "gelu", "he_normal" }),
-		v("silu", "SiLU (swish) with He init", func(c *fashion.Config) { c.Activation, c.Init = "silu", "he_normal" }),
-		v("tanh", "tanh with Xavier normal init", func(c *fashion.Config) { c.Activation, c.Init = "tanh", "xavier_normal" }),
-		v("sgd_nesterov", "SGD lr 0.05, Nesterov momentum 0.9", func(c *fashion.Config) { c.Optimizer, c.LR, c.Nesterov = "sgd", 0.05, true }),
-		v("adam", "Adam lr 1e-3", func(c *fashion.Config) { c.Optimizer, c.LR = "adam", 1e-3 }),
-		v("adamw", "AdamW lr 1e-3, weight decay 0.05", adamw),
-		v("step_lr", "step decay ×0.3 every 10 epochs", func(c *fashion.Config) { c.Schedule, c.StepSize, c.Gamma = "step", 10, 0.3 }),
-		v("cosine", "cosine annealing, 2 warm-up epochs", func(c *fashion.Config) { c.Schedule, c.WarmupEpochs, c.ScheduleBy = "cosine", 2, "step" }),
-		v("onecycle", "one-cycle up to lr 1e-3", func(c *fashion.Config) { c.Schedule, c.MaxLR, c.ScheduleBy = "onecycle", 1e-3, "step" }),
-		v("plateau", "×0.3 after 2 epochs without improvement", func(c *fashion.Config) { c.Schedule, c.Gamma, c.Patience = "plateau", 0.3, 2 }),
-		v("early_stop", "early stopping, patience 5", func(c *fashion.Config) { c.EarlyStop = 5 }),
-		v("dropout_plateau", "dropout 0.2 + plateau ×0.3 (RMSprop of the exercise)", func(c *fashion.Config) {
+	return []ownVariant{
+		{"early_stop", v("dropout_plateau", "dropout 0.2 + plateau ×0.3 (RMSprop of the exercise)", func(c *fashion.Config) {
 			c.Dropout = []float64{0.2}
 			c.Schedule, c.Gamma, c.Patience = "plateau", 0.3, 2
-		}),
-		v("dropout_step", "dropout 0.2 + step decay ×0.3 every 10 epochs", func(c *fashion.Config) {
+		})},
+		{"early_stop", v("dropout_step", "dropout 0.2 + step decay ×0.3 every 10 epochs", func(c *fashion.Config) {
 			c.Dropout = []float64{0.2}
 			c.Schedule, c.StepSize, c.Gamma = "step", 10, 0.3
-		}),
-		v("combined", "AdamW + batch norm + dropout 0.2 + He + cosine", func(c *fashion.Config) {
-			adamw(c)
-			c.Norm, c.Dropout, c.Init = "batch", []float64{0.2}, "he_normal"
-			c.Schedule, c.WarmupEpochs, c.ScheduleBy = "cosine", 2, "step"
-		}),
-		v("combined_plateau", "AdamW + batch norm + dropout 0.2 + He + plateau ×0.3", func(c *fashion.Config) {
+		})},
+		{"combined", v("combined_plateau", "AdamW + batch norm + dropout 0.2 + He + plateau ×0.3", func(c *fashion.Config) {
 			adamw(c)
 			c.Norm, c.Dropout, c.Init = "batch", []float64{0.2}, "he_normal"
 			c.Schedule, c.Gamma, c.Patience = "plateau", 0.3, 2
-		}),
-		v("combined_dropout3", "AdamW + batch norm + dropout 0.3 + He + cosine, 60 epochs", func(c *fashion.Config) {
+		})},
+		{"combined", v("combined_dropout3", "AdamW + batch norm + dropout 0.3 + He + cosine, 60 epochs", func(c *fashion.Config) {
 			adamw(c)
 			c.Epochs = 60
 			c.Norm, c.Dropout, c.Init = "batch", []float64{0.3}, "he_normal"
 			c.Schedule, c.WarmupEpochs, c.ScheduleBy = "cosine", 2, "step"
-		}),
-		v("combined_wide", "the combination on a 1024-512-256 MLP, dropout 0.3", func(c *fashion.Config) {
-			adamw(c)
-			c.Hidden = []int{1024, 512, 256}
-			c.Norm, c.Dropout, c.Init = "batch", []float64{0.3}, "he_normal"
-			c.Schedule, c.WarmupEpochs, c.ScheduleBy = "cosine", 2, "step"
-		}),
-
-		// Beyond the exercise: one technique each on the exercise's model
-		// and optimizer, against the baseline.
-		v("shift", "training images shifted by up to 2 pixels", func(c *fashion.Config) { c.Shift = 2 }),
-		v("flip", "training images mirrored left to right half of the time", func(c *fashion.Config) { c.Flip = true }),
-		v("erase", "random erasing with probability 0.5", func(c *fashion.Config) { c.Erase = 0.5 }),
-		v("label_smoothing", "label smoothing ε=0.1", func(c *fashion.Config) { c.LabelSmoothing = 0.1 }),
-		v("mixup", "mixup α=0.2", func(c *fashion.Config) { c.Mixup = 0.2 }),
-		v("ema", "moving average of the weights, decay 0.999", func(c *fashion.Config) { c.EMA = 0.999 }),
-		v("swa", "weights averaged over the last 10 epochs (SWA)", func(c *fashion.Config) { c.SWAEpochs = 10 }),
-		v("distill", "distilled from the CNN teacher (α 0.9, T 4)", func(c *fashion.Config) { c.Teacher = "cnn" }),
-		// The winner by validation accuracy of the sweep of docs/sweep.md
-		// (sweeps/examples/beyond.json, Ray Tune with ASHA, 60 trials).
-		v("sweep_best", "the 2026-12-04 sweep's winner: Adam, batch norm, dropout 0.13, cosine, mixup 0.2, 100 epochs", func(c *fashion.Config) {
-			c.Optimizer, c.LR, c.Epochs = "adam", 0.000526514294203179, 100
-			c.Norm, c.Dropout = "batch", []float64{0.13251105944680522}
-			c.Schedule, c.ScheduleBy = "cosine", "step"
-			c.Mixup = 0.2
-		}),
+		})},
 	}
+}
+
+// about says in words what a notebook variant changes; Variants adds the
+// cell's values (Config.Diff), which are not repeated here so that editing
+// a cell cannot make its description wrong.
+var about = map[string]string{
+	"baseline":        "the exercise: RMSprop lr 1e-4 momentum 0.9",
+	"l2":              "L2 on the weights",
+	"dropout":         "dropout after each hidden layer",
+	"l2_dropout":      "L2 and dropout",
+	"batchnorm":       "batch norm before each activation",
+	"layernorm":       "layer norm before each activation",
+	"he":              "He (Kaiming) normal initialization",
+	"leaky_relu":      "LeakyReLU with He init",
+	"elu":             "ELU with He init",
+	"selu":            "SELU with LeCun normal init",
+	"gelu":            "GELU with He init",
+	"silu":            "SiLU (swish) with He init",
+	"tanh":            "tanh with Xavier normal init",
+	"sgd_nesterov":    "SGD with Nesterov momentum",
+	"adam":            "Adam",
+	"adamw":           "AdamW with weight decay",
+	"step_lr":         "step decay of the learning rate",
+	"cosine":          "cosine annealing with warm-up",
+	"onecycle":        "one-cycle schedule",
+	"plateau":         "learning rate cut after epochs without improvement",
+	"early_stop":      "early stopping",
+	"combined":        "AdamW + batch norm + dropout + He + cosine",
+	"combined_wide":   "the combination on a wider MLP",
+	"shift":           "training images shifted by a few pixels",
+	"flip":            "training images mirrored left to right half of the time",
+	"erase":           "random erasing",
+	"label_smoothing": "label smoothing",
+	"mixup":           "mixup",
+	"ema":             "moving average of the weights",
+	"swa":             "weights averaged over the last epochs (SWA)",
+	"distill":         "distilled from the CNN teacher",
+	// The winner by validation accuracy of the sweep of docs/sweep.md
+	// (sweeps/examples/beyond.json, Ray Tune with ASHA, 60 trials).
+	"sweep_best": "the 2026-12-04 sweep's winner",
+}
+
+// Variants returns the study's configurations: one per experiment cell of
+// the notebook (its .ipynb JSON; see ReadNotebook), its name, its Config
+// and its seeds, but for the cells that notebookOnly marks or that
+// ReadNotebook skips (returned, with the reason); and the study's own
+// variants (studyOnly) among them. The notebook is the one definition of
+// the experiments' settings: the study and the notebook share their runs
+// in the cache. A cell that cannot be read, two cells that train one name
+// or a cell that trains a name of studyOnly are errors naming the cells.
+func Variants(notebook []byte) ([]Variant, []Skipped, error) {
+	exps, skipped, err := ReadNotebook(notebook)
+	if err != nil {
+		return nil, nil, err
+	}
+	var vs []Variant
+	var errs []error
+	own := studyOnly()
+	cells := map[string]string{} // variant name → the cell that trains it
+	for _, e := range exps {
+		if why, ok := notebookOnly[e.ID]; ok {
+			skipped = append(skipped, Skipped{Cell: e.Cell, ID: e.ID, Name: e.Name, Reason: "notebook only: " + why})
+			continue
+		}
+		if c, dup := cells[e.Name]; dup {
+			errs = append(errs, fmt.Errorf("%s and %s both train %q: the study trains one variant per name; mark one in notebookOnly (fashion/study/study.go) or rename it", c, e.Where(), e.Name))
+			continue
+		}
+		if slices.ContainsFunc(own, func(o ownVariant) bool { return o.v.Name == e.Name }) {
+			errs = append(errs, fmt.Errorf("%s trains %q, a variant of the study's own (studyOnly in fashion/study/study.go): rename one", e.Where(), e.Name))
+			continue
+		}
+		cells[e.Name] = e.Where()
+		desc := about[e.Name]
+		if d := e.Config.Diff(fashion.DefaultConfig()); d != "" {
+			desc = strings.TrimSpace(desc + " (" + d + ")")
+		}
+		vs = append(vs, Variant{Name: e.Name, About: desc, Config: e.Config, Seeds: e.Seeds, Cell: e.Where()})
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, nil, err
+	}
+	for _, o := range own {
+		i := slices.IndexFunc(vs, func(v Variant) bool { return v.Name == o.after })
+		if i < 0 {
+			vs = append(vs, o.v)
+			continue
+		}
+		// After the named variant and the study's own already placed there.
+		for i+1 < len(vs) && vs[i+1].Cell == "" {
+			i++
+		}
+		vs = slices.Insert(vs, i+1, o.v)
+	}
+	return vs, skipped, nil
+}
+
+// LoadVariants is Variants of the notebook at path (NotebookFile under
+// fashion.RepoRoot(), usually).
+func LoadVariants(path string) ([]Variant, []Skipped, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("study: the notebook: %w", err)
+	}
+	vs, skipped, err := Variants(data)
+	if err != nil {
+		return nil, nil, fmt.Errorf("study: %s: %w", path, err)
+	}
+	return vs, skipped, nil
 }
 
 // Row is one line of the study's results.
@@ -243,15 +308,15 @@ func Headline(rows []Row) string {
 	return b.String()
 }
 
-// StoredRuns returns the stored run of each variant in cache, in the order
-// of Variants: the entry under the key of the variant's exact Config (its
+// StoredRuns returns the stored run of each of variants in cache, in
+// their order: the entry under the key of the variant's exact Config (its
 // first seed), as "fashion study" trained it. Runs are found by key, not by
 // name, because the notebook stores other versions under the same names
 // (a "dropout" with 0.5, say) and those are not the study's. Variants not
 // stored yet are left out; a corrupt entry is an error.
-func StoredRuns(cache fashion.Cache) ([]*fashion.Run, error) {
+func StoredRuns(cache fashion.Cache, variants []Variant) ([]*fashion.Run, error) {
 	var runs []*fashion.Run
-	for _, v := range Variants() {
+	for _, v := range variants {
 		r, err := cache.Load(fashion.RunKey(v.Config, fashion.DataChecksum()))
 		if errors.Is(err, fashion.ErrNotCached) {
 			if _, statErr := os.Stat(filepath.Join(cache.Dir, fashion.RunKey(v.Config, fashion.DataChecksum()))); statErr != nil {
@@ -268,8 +333,8 @@ func StoredRuns(cache fashion.Cache) ([]*fashion.Run, error) {
 
 // GoEdits are the Go statements that turn fashion.DefaultConfig() (named
 // cfg) into the variant's Config, one per changed field in the order of
-// Config's fields: what a notebook cell shows, generated from the variant
-// so that the study and the notebook cannot drift apart.
+// Config's fields: the cfg.X lines of a notebook cell that trains it
+// ("fashion study -list-json" prints them).
 func (v Variant) GoEdits() []string {
 	var edits []string
 	got, base := reflect.ValueOf(v.Config), reflect.ValueOf(fashion.DefaultConfig())

@@ -11,15 +11,25 @@ import (
 	"github.com/fashion-gomlx/fashion-gomlx/fashion"
 )
 
+// committedVariants are the study's variants from the committed notebook.
+func committedVariants(t *testing.T) []Variant {
+	t.Helper()
+	vs, _, err := LoadVariants(filepath.Join("..", "..", NotebookFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return vs
+}
+
 func TestVariantsValidAndUnique(t *testing.T) {
 	seen := map[string]bool{}
-	for _, v := range Variants() {
+	for _, v := range committedVariants(t) {
 		if seen[v.Name] {
 			t.Errorf("variant %q appears twice", v.Name)
 		}
 		seen[v.Name] = true
 		if err := v.Config.Validate(); err != nil {
-			t.Errorf("variant %s: %v", v.Name, err)
+			t.Errorf("variant %s (%s): %v", v.Name, v.Cell, err)
 		}
 	}
 	if !seen["baseline"] {
@@ -28,46 +38,35 @@ func TestVariantsValidAndUnique(t *testing.T) {
 }
 
 func TestGoEdits(t *testing.T) {
-	byName := map[string]Variant{}
-	for _, v := range Variants() {
-		byName[v.Name] = v
+	variant := func(edit func(c *fashion.Config)) Variant {
+		c := fashion.DefaultConfig()
+		edit(&c)
+		return Variant{Config: c}
 	}
 	for _, tc := range []struct {
 		name string
+		v    Variant
 		want []string
 	}{
-		{"baseline", nil},
-		{"dropout", []string{"cfg.Dropout = []float64{0.2}"}},
-		{"l2", []string{"cfg.L2 = 0.001"}},
-		{"leaky_relu", []string{`cfg.Activation = "leaky_relu"`, `cfg.Init = "he_normal"`}},
-		{"sgd_nesterov", []string{`cfg.Optimizer = "sgd"`, "cfg.LR = 0.05", "cfg.Nesterov = true"}},
-		{"combined_wide", nil}, // checked below by applying the edits
+		{"baseline", variant(func(*fashion.Config) {}), nil},
+		{"dropout", variant(func(c *fashion.Config) { c.Dropout = []float64{0.2} }), []string{"cfg.Dropout = []float64{0.2}"}},
+		{"l2", variant(func(c *fashion.Config) { c.L2 = 1e-3 }), []string{"cfg.L2 = 0.001"}},
+		{"leaky_relu", variant(func(c *fashion.Config) { c.Activation, c.Init = "leaky_relu", "he_normal" }),
+			[]string{`cfg.Activation = "leaky_relu"`, `cfg.Init = "he_normal"`}},
+		{"sgd_nesterov", variant(func(c *fashion.Config) { c.Optimizer, c.LR, c.Nesterov = "sgd", 0.05, true }),
+			[]string{`cfg.Optimizer = "sgd"`, "cfg.LR = 0.05", "cfg.Nesterov = true"}},
+		{"wide", variant(func(c *fashion.Config) { c.Hidden = []int{1024, 512, 256} }), []string{"cfg.Hidden = []int{1024, 512, 256}"}},
+		{"backend", variant(func(c *fashion.Config) { c.Backend = "go" }), nil},
 	} {
-		got := byName[tc.name].GoEdits()
-		if tc.name != "combined_wide" && !slices.Equal(got, tc.want) {
+		if got := tc.v.GoEdits(); !slices.Equal(got, tc.want) {
 			t.Errorf("%s: GoEdits() = %q, want %q", tc.name, got, tc.want)
 		}
 	}
-	if got := byName["combined_wide"].GoEdits(); !slices.Contains(got, "cfg.Hidden = []int{1024, 512, 256}") {
-		t.Errorf("combined_wide edits %q lack the hidden sizes", got)
-	}
 	// Every variant differs from the baseline in exactly the fields its
 	// edits name.
-	for _, v := range Variants() {
+	for _, v := range committedVariants(t) {
 		if d := v.Config.Diff(fashion.DefaultConfig()); (d == "") != (len(v.GoEdits()) == 0) {
 			t.Errorf("%s: diff %q but edits %q", v.Name, d, v.GoEdits())
-		}
-	}
-}
-
-func TestSeededVariants(t *testing.T) {
-	for _, v := range Variants() {
-		want := 1
-		if slices.Contains(Seeded, v.Name) {
-			want = 3
-		}
-		if v.Seeds != want {
-			t.Errorf("%s: %d seeds, want %d", v.Name, v.Seeds, want)
 		}
 	}
 }
@@ -132,18 +131,20 @@ func TestStoredRuns(t *testing.T) {
 		}
 		return stored
 	}
-	variants := map[string]Variant{}
-	for _, v := range Variants() {
-		variants[v.Name] = v
-	}
+	base := Variant{Name: "baseline", Config: fashion.DefaultConfig(), Seeds: 3}
+	dropout := Variant{Name: "dropout", Config: fashion.DefaultConfig(), Seeds: 3}
+	dropout.Config.Dropout = []float64{0.2}
+	l2 := Variant{Name: "l2", Config: fashion.DefaultConfig(), Seeds: 1}
+	l2.Config.L2 = 1e-3
+	variants := []Variant{base, dropout, l2}
 	now := time.Date(2026, 12, 2, 0, 0, 0, 0, time.UTC)
-	dropout := store("dropout", variants["dropout"].Config, now)
-	other := variants["dropout"].Config
+	storedDropout := store("dropout", dropout.Config, now)
+	other := dropout.Config
 	other.Dropout = []float64{0.5}
 	store("dropout", other, now.Add(time.Hour)) // a later notebook version under the same name
-	base := store("baseline", variants["baseline"].Config, now)
+	storedBase := store("baseline", base.Config, now)
 
-	runs, err := StoredRuns(cache)
+	runs, err := StoredRuns(cache, variants)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,14 +152,14 @@ func TestStoredRuns(t *testing.T) {
 	for _, r := range runs {
 		keys = append(keys, r.Key)
 	}
-	if want := []string{base.Key, dropout.Key}; !slices.Equal(keys, want) {
+	if want := []string{storedBase.Key, storedDropout.Key}; !slices.Equal(keys, want) {
 		t.Errorf("StoredRuns keys %v, want %v (baseline, then the study's dropout)", keys, want)
 	}
 
-	if err := os.WriteFile(filepath.Join(cache.Dir, dropout.Key, "run.json"), []byte("{"), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(cache.Dir, storedDropout.Key, "run.json"), []byte("{"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := StoredRuns(cache); err == nil || !strings.Contains(err.Error(), "variant dropout") {
+	if _, err := StoredRuns(cache, variants); err == nil || !strings.Contains(err.Error(), "variant dropout") {
 		t.Errorf("corrupt entry: error %v, want one naming variant dropout", err)
 	}
 }
