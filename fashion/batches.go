@@ -185,7 +185,7 @@ func (h *hostBatches) takeBatches(idx []int, k int) (x, y *tensors.Tensor, err e
 
 func (h *hostBatches) step(in map[string]*Node, _ *Node, j, _ int) stepBatch {
 	single := in["images"].Rank() == 2 // a call of one step has no step axis
-	at := func(v *Node) *Node { // step j's part of a call input
+	at := func(v *Node) *Node {        // step j's part of a call input
 		if single {
 			return v
 		}

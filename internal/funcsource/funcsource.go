@@ -399,14 +399,25 @@ func collect(fset *token.FileSet, af *ast.File, name string, root ast.Node) ([]b
 		unresolved[id] = true
 	}
 	imports := make(map[string]bool)
+	dotImport := false
 	for _, imp := range af.Imports {
 		p, _ := strconv.Unquote(imp.Path.Value)
 		switch {
 		case imp.Name == nil:
 			imports[assumedName(p)] = true
-		case imp.Name.Name != "_" && imp.Name.Name != ".":
+		case imp.Name.Name == ".":
+			dotImport = true
+		case imp.Name.Name != "_":
 			imports[imp.Name.Name] = true
 		}
+	}
+	// GoMLX code dot-imports its graph package (Add, Mul, ...): with a dot
+	// import, a name the file does not declare comes from an imported
+	// package (versioned by its module, as any import) unless a sibling
+	// file of the package declares it, which stays an error.
+	var siblings map[string]bool
+	if dotImport {
+		siblings = siblingNames(fileName, af.Name.Name)
 	}
 
 	// seen are the declarations taken: a *ast.FuncDecl, a const
@@ -437,7 +448,8 @@ func collect(fset *token.FileSet, af *ast.File, name string, root ast.Node) ([]b
 			case *ast.Ident:
 				switch {
 				case unresolved[m]:
-					if types.Universe.Lookup(m.Name) == nil && !(selBase[m] && imports[m.Name]) && !slices.Contains(foreign, m.Name) {
+					fromDot := dotImport && !siblings[m.Name]
+					if types.Universe.Lookup(m.Name) == nil && !(selBase[m] && imports[m.Name]) && !fromDot && !slices.Contains(foreign, m.Name) {
 						foreign = append(foreign, m.Name)
 					}
 				case m.Obj == nil || m.Obj.Kind == ast.Lbl:
@@ -471,7 +483,7 @@ func collect(fset *token.FileSet, af *ast.File, name string, root ast.Node) ([]b
 		return nil, fmt.Errorf("funcsource: %s captures %s, local to the function around it: its value is set at run time, not in the source; write the value inside the function, or declare it as a package-level const", name, strings.Join(captured, ", "))
 	}
 	if len(foreign) > 0 {
-		return nil, fmt.Errorf("funcsource: %s uses %s, not declared in %s (in another file of the package, or a dot import?): only the declarations of the function's own file are versioned", name, strings.Join(foreign, ", "), fileName)
+		return nil, fmt.Errorf("funcsource: %s uses %s, not declared in %s (in another file of the package): only the declarations of the function's own file are versioned", name, strings.Join(foreign, ", "), fileName)
 	}
 	if err := checkVars(fset, af, name, vars); err != nil {
 		return nil, err
@@ -626,4 +638,41 @@ func flattenPositions(root ast.Node, pos token.Pos) {
 		}
 		return true
 	})
+}
+
+// siblingNames are the top-level names declared by the other Go files of
+// fileName's directory in package pkg (tests' included: a test file's
+// function may use them). A file that does not parse declares nothing here.
+func siblingNames(fileName, pkg string) map[string]bool {
+	names := make(map[string]bool)
+	paths, _ := filepath.Glob(filepath.Join(filepath.Dir(fileName), "*.go"))
+	for _, path := range paths {
+		if path == fileName {
+			continue
+		}
+		f, err := parser.ParseFile(token.NewFileSet(), path, nil, parser.SkipObjectResolution)
+		if err != nil || f.Name.Name != pkg {
+			continue
+		}
+		for _, d := range f.Decls {
+			switch d := d.(type) {
+			case *ast.FuncDecl:
+				if d.Recv == nil {
+					names[d.Name.Name] = true
+				}
+			case *ast.GenDecl:
+				for _, spec := range d.Specs {
+					switch sp := spec.(type) {
+					case *ast.ValueSpec:
+						for _, n := range sp.Names {
+							names[n.Name] = true
+						}
+					case *ast.TypeSpec:
+						names[sp.Name.Name] = true
+					}
+				}
+			}
+		}
+	}
+	return names
 }
