@@ -63,10 +63,11 @@ func stepsPerCallFor(b *Backend, fullBatches int) int {
 // full batches: the largest divisor of fullBatches that is at most want, so
 // that an epoch compiles two step graphs, the k-step one and the last,
 // partial batch's (468 batches: 13 for 16; with 16, 4 single steps would
-// need a third). Where that divisor is small (a prime number of batches)
-// the epoch would take more than twice the calls of want with its
-// remainder run step by step, which costs more each epoch than compiling
-// that third graph once; then want is kept.
+// need a third). Where that divisor is so small (a prime number of
+// batches) that the epoch would take more than twice the calls of want
+// with its remainder run step by step, want is kept: each call's fixed
+// cost, paid every epoch, soon outweighs compiling the third graph once
+// (reasoned from docs/gpu.md's figures, not measured).
 func unrollFor(want, fullBatches int) int {
 	if want <= 1 || fullBatches <= 0 {
 		return max(want, 1)
