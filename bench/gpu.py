@@ -627,7 +627,8 @@ class Bench:
               f"The exercise's configuration (MLP 784-120-72-48-10, batch 128, RMSprop lr 1e-4 momentum 0.9), "
               f"{self.args.epochs} epochs per run, {self.args.reps} repetitions in the order "
               f"{', '.join(IMPLS)} each time; median [range]. Training examples/s leave out validation, warm-up "
-              "and compilation (GoMLX: its first epoch); evaluation is the 10,000 test images, forward + argmax, "
+              "and compilation (GoMLX: its first epoch); evaluation is the 10,000 test images, forward + argmax "
+              "with the predicted classes copied to host memory (GoMLX also sums loss and accuracy in the same pass), "
               "best batch of 1000 / 5000 (GoMLX only) / 10000, best of 5. GPU MiB: the card's memory.used, "
               "highest sample (every 0.5 s) during the run.", "",
               "| implementation | runs | train examples/s | s/epoch | eval images/s | GPU MiB | final val acc |",

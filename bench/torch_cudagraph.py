@@ -14,7 +14,8 @@ Before capture, three warm-up steps run on a side stream (as the PyTorch documen
 whole-network capture does); the weights and optimizer state are then put back in place to
 their initial values, so training starts from the same point as torch_ref.py with the same
 seed. Validation runs eagerly under no_grad. Evaluation throughput (the 10,000 test images,
-batch 1000 and 10000, forward + argmax) replays one captured graph per batch size.
+batch 1000 and 10000, forward + argmax, the predicted classes copied to host memory) replays one
+captured graph per batch size.
 
   python3 bench/torch_cudagraph.py --epochs 3 --json OUT.json
 
@@ -154,7 +155,9 @@ def main() -> None:
         loss_sum = loss_acc.item()  # waits for the epoch's steps
         common.end_epoch(epoch, t_epoch, loss_sum, n_train, validate, train_times, epoch_times, history)
 
-    # Evaluation: one graph per batch size covering all 10,000 images (forward + argmax).
+    # Evaluation: one graph per batch size covering all 10,000 images (forward + argmax); after
+    # each replay the predicted classes are copied to host memory, as GoMLX's evaluation reads
+    # them back.
     model.eval()
     n_eval = len(x_all)
     eval_rates = {}
@@ -172,11 +175,15 @@ def main() -> None:
                 torch.cuda.current_stream(device).wait_stream(side)
                 g = torch.cuda.CUDAGraph()
                 with torch.cuda.graph(g):
-                    preds = forward()  # noqa: F841 (kept alive: the graph writes into them)
-                forward = g.replay
+                    preds = forward()  # the graph writes into them at each replay
+
+                def forward(g=g, preds=preds):
+                    g.replay()
+                    return preds
 
             def run(forward=forward):
-                forward()
+                for p in forward():
+                    p.cpu()
                 sync()
 
             eval_rates[str(eb)] = common.best_throughput(run, n_eval, args.eval_repeats)

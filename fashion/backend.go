@@ -50,33 +50,13 @@ func NewBackend(name string) (*Backend, error) {
 // newBackendIn is NewBackend with the CUDA autotune cache under
 // autotuneRoot (see cudaXLAFlags); "" leaves XLA without one.
 func newBackendIn(name, autotuneRoot string) (*Backend, error) {
-	if err := validateBackendName(name); err != nil {
-		return nil, fmt.Errorf("fashion: backend %q is invalid: want %w", name, err)
-	}
-	config, reason := name, "requested"
-	if name == "auto" {
-		if env := os.Getenv(backends.ConfigEnvVar); env != "" {
-			config, reason = env, "$"+backends.ConfigEnvVar+" is set"
-			if err := validateBackendName(config); err != nil || config == "auto" {
-				return nil, fmt.Errorf("fashion: $%s=%q is invalid: want one of go, go:<options>, xla, xla:<plugin>",
-					backends.ConfigEnvVar, env)
-			}
-		} else if plugin, where := installedXLAPlugin(); plugin != "" {
-			config, reason = "xla:"+plugin, "PJRT plugin found at "+where
-		} else {
-			config, reason = simplego.BackendName, "no PJRT plugin installed; pure-Go backend"
-		}
+	config, reason, autoInstall, err := chooseBackend(name, os.Getenv(backends.ConfigEnvVar), machineXLAFacts())
+	if err != nil {
+		return nil, err
 	}
 	base, opts, _ := strings.Cut(config, ":")
-	switch base {
-	case simplego.BackendName:
-		config = goConfig(opts)
-	case "xla":
-		xlaOpts, err := resolveXLA(opts)
-		if err != nil {
-			return nil, err
-		}
-		config = "xla:" + xlaOpts
+	if base == "xla" {
+		xla.EnableAutoInstall(autoInstall)
 	}
 	b, err := newBackend(config, autotuneRoot)
 	if err != nil {
@@ -88,6 +68,43 @@ func newBackendIn(name, autotuneRoot string) (*Backend, error) {
 		return nil, err
 	}
 	return &Backend{Backend: b, Config: config, Reason: reason}, nil
+}
+
+// chooseBackend turns a Config.Backend value into the configuration given
+// to GoMLX and why, from $GOMLX_BACKEND (env) and the installed XLA plugins
+// (facts); autoInstall says whether GoMLX may download a missing XLA plugin.
+// An XLA configuration always names its plugin, so that newBackend gives a
+// CUDA one its set-up whichever spelling chose it.
+func chooseBackend(name, env string, facts xlaFacts) (config, reason string, autoInstall bool, err error) {
+	if err := validateBackendName(name); err != nil {
+		return "", "", false, fmt.Errorf("fashion: backend %q is invalid: want %w", name, err)
+	}
+	config, reason = name, "requested"
+	if name == "auto" {
+		if env != "" {
+			config, reason = env, "$"+backends.ConfigEnvVar+" is set"
+			if err := validateBackendName(config); err != nil || config == "auto" {
+				return "", "", false, fmt.Errorf("fashion: $%s=%q is invalid: want one of go, go:<options>, xla, xla:<plugin>",
+					backends.ConfigEnvVar, env)
+			}
+		} else if plugin, where := facts.installed(); plugin != "" {
+			config, reason = "xla:"+plugin, "PJRT plugin found at "+where
+		} else {
+			config, reason = simplego.BackendName, "no PJRT plugin installed; pure-Go backend"
+		}
+	}
+	base, opts, _ := strings.Cut(config, ":")
+	switch base {
+	case simplego.BackendName:
+		config = goConfig(opts)
+	case "xla":
+		xlaOpts, install, err := resolveXLA(opts, facts)
+		if err != nil {
+			return "", "", false, err
+		}
+		config, autoInstall = "xla:"+xlaOpts, install
+	}
+	return config, reason, autoInstall, nil
 }
 
 // newBackend turns GoMLX's panics on bad configurations into errors. An

@@ -1,6 +1,7 @@
 package fashion
 
 import (
+	"fmt"
 	"io"
 	"math"
 	"os"
@@ -221,5 +222,124 @@ func TestVisibleDevices(t *testing.T) {
 		if got := visibleDevices(v); got != want {
 			t.Errorf("visibleDevices(%q) = %v, want %v", v, got, want)
 		}
+	}
+}
+
+// TestChooseBackendCUDASetUp: every spelling that ends on CUDA names the
+// CUDA plugin, so that newBackend gives it the CUDA set-up (client options,
+// XLA flags) and the trainer CUDA's steps per call; a bare "xla" on a
+// machine with a GPU was the one that did not.
+func TestChooseBackendCUDASetUp(t *testing.T) {
+	dir := t.TempDir()
+	cpu := filepath.Join(dir, "pjrt_c_api_cpu_plugin.so")
+	cuda := filepath.Join(dir, "nvidia", "pjrt_c_api_cuda_plugin.so")
+	for _, p := range []string{cpu, cuda} {
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	gpuBox := xlaFacts{cpuPlugin: cpu, cudaPlugin: cuda, gpu: true}
+	hidden := xlaFacts{cpuPlugin: cpu, cudaPlugin: cuda}   // $CUDA_VISIBLE_DEVICES hides the GPU
+	bare := xlaFacts{gpu: true}                            // a GPU, no plugin installed
+	bareLocked := xlaFacts{gpu: true, noAutoInstall: true} // ... and no downloads
+	cpuOnly := xlaFacts{cpuPlugin: cpu}                    // no CUDA plugin
+	for _, tc := range []struct {
+		name, env   string
+		facts       xlaFacts
+		kind        string // "cuda", "cpu", "go" or "" for an error
+		autoInstall bool
+	}{
+		{"auto", "", gpuBox, "cuda", false},
+		{"auto", "xla", gpuBox, "cuda", false},
+		{"auto", "xla:cuda", gpuBox, "cuda", false},
+		{"xla", "", gpuBox, "cuda", false},
+		{"xla:cuda", "", gpuBox, "cuda", false},
+		{"xla:cuda,tf32", "", gpuBox, "cuda", false},
+		{"xla:" + cuda, "", gpuBox, "cuda", false},
+		{"xla:cpu", "", gpuBox, "cpu", false},
+		{"auto", "", hidden, "cpu", false},
+		{"xla", "", hidden, "cpu", false},
+		{"auto", "xla", hidden, "cpu", false},
+		{"xla", "", cpuOnly, "cpu", false},
+		{"auto", "", bare, "go", false},
+		{"xla:cuda", "", bare, "cuda", true},
+		{"xla", "", bare, "cpu", true}, // named "cpu": GoMLX would have taken the CUDA plugin it downloads
+		{"xla", "", bareLocked, "", false},
+		{"xla:cuda", "", bareLocked, "", false},
+	} {
+		label := fmt.Sprintf("%q with $GOMLX_BACKEND=%q, %+v", tc.name, tc.env, tc.facts)
+		config, _, autoInstall, err := chooseBackend(tc.name, tc.env, tc.facts)
+		if tc.kind == "" {
+			if err == nil {
+				t.Errorf("%s: %q, want an error", label, config)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%s: %v", label, err)
+			continue
+		}
+		b := &Backend{Config: config}
+		kind := "go"
+		if opts, ok := strings.CutPrefix(config, "xla:"); ok {
+			kind = xlaKind(opts) // what newBackend sets up the client by
+		}
+		if kind != tc.kind || autoInstall != tc.autoInstall {
+			t.Errorf("%s: %q (%s), auto-install %v; want %s, auto-install %v", label, config, kind, autoInstall, tc.kind, tc.autoInstall)
+		}
+		if tc.kind != "cuda" {
+			continue
+		}
+		if got := shortConfig(config); !strings.HasPrefix(got, "xla:cuda") {
+			t.Errorf("%s: shown as %q, want xla:cuda…", label, got)
+		}
+		if opts, err := xlaClientOptions(kind, ""); err != nil || !reflect.DeepEqual(opts, pjrt.NamedValuesMap{"preallocate": false}) {
+			t.Errorf("%s: client options %v, %v; want no preallocation", label, opts, err)
+		}
+		if k := stepsPerCallFor(b, 16*20); k != 16 {
+			t.Errorf("%s: %d steps per call, want CUDA's 16", label, k)
+		}
+	}
+}
+
+// TestXLATempDir: XLA's temporary autotune files go to a folder on the
+// autotune cache's filesystem when the one it would take (tsl's
+// GetTempFilename: $TEST_TMPDIR, $TMPDIR, $TMP, /tmp) is on another, as a
+// Docker bind mount is; a $TEST_TMPDIR the user set is left alone.
+func TestXLATempDir(t *testing.T) {
+	const other = "/dev/shm" // a tmpfs: another filesystem than the test's temporary folder
+	if _, err := os.Stat(other); err != nil {
+		t.Skipf("%s: %v", other, err)
+	}
+	runs, err := os.MkdirTemp(other, "fashion-runs-")
+	if err != nil {
+		t.Skip(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(runs) })
+	tmp := t.TempDir()
+	if sameDevice(runs, tmp) {
+		t.Skipf("%s and %s are on one filesystem here", runs, tmp)
+	}
+	cache := filepath.Join(runs, autotuneDirName, "abc123")
+	env := func(vars map[string]string) func(string) string { return func(k string) string { return vars[k] } }
+
+	got := xlaTempDir(cache, env(map[string]string{"TMPDIR": tmp}))
+	if got == "" || !sameDevice(got, cache) {
+		t.Errorf("runs on %s, $TMPDIR on another filesystem: temporary folder %q, want one on the cache's filesystem", other, got)
+	}
+	if got := xlaTempDir(cache, env(map[string]string{"TMPDIR": tmp, "TEST_TMPDIR": tmp})); got != "" {
+		t.Errorf("with $TEST_TMPDIR set by the user: %q, want it left alone", got)
+	}
+	if got := xlaTempDir(cache, env(map[string]string{"TMPDIR": runs})); got != "" {
+		t.Errorf("$TMPDIR on the cache's filesystem already: %q, want nothing changed", got)
+	}
+	if got := xlaTempDir("", env(nil)); got != "" {
+		t.Errorf("no autotune cache: %q, want nothing changed", got)
+	}
+	if got := flagValue("--a=1 --xla_gpu_per_fusion_autotune_cache_dir=/c --b", autotuneDirFlag); got != "/c" {
+		t.Errorf("flagValue: %q, want /c", got)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"github.com/gomlx/go-xla/pkg/pjrt"
 	"github.com/gomlx/gomlx/backends/xla"
@@ -72,14 +73,38 @@ func visibleDevices(v string) bool {
 	return first != "" && !strings.HasPrefix(first, "-")
 }
 
-// installedXLAPlugin reports the XLA configuration of an installed plugin,
-// CUDA (with a GPU present) before CPU, and where it was found; "" if none.
-func installedXLAPlugin() (config, where string) {
-	if p := findXLAPlugin("cuda"); p != "" && hasNVIDIAGPU() {
-		return "cuda", p
+// xlaFacts are what the choice of an XLA plugin depends on. NewBackend
+// reads them from the machine (machineXLAFacts); tests give their own.
+type xlaFacts struct {
+	cpuPlugin, cudaPlugin string // installed plugin files (findXLAPlugin), "" if none
+	gpu                   bool   // an NVIDIA GPU this process may use (hasNVIDIAGPU)
+	noAutoInstall         bool   // $GOMLX_NO_AUTO_INSTALL is set
+}
+
+func machineXLAFacts() xlaFacts {
+	return xlaFacts{cpuPlugin: findXLAPlugin("cpu"), cudaPlugin: findXLAPlugin("cuda"), gpu: hasNVIDIAGPU(),
+		noAutoInstall: os.Getenv(xla.NoAutoInstallEnv) != ""}
+}
+
+// plugin is the installed plugin file of kind "cpu" or "cuda", or "".
+func (f xlaFacts) plugin(kind string) string {
+	switch kind {
+	case "cpu":
+		return f.cpuPlugin
+	case "cuda":
+		return f.cudaPlugin
 	}
-	if p := findXLAPlugin("cpu"); p != "" {
-		return cpuPluginConfig(p), p
+	return ""
+}
+
+// installed reports the XLA configuration of an installed plugin, CUDA
+// (with a GPU present) before CPU, and where it was found; "" if none.
+func (f xlaFacts) installed() (config, where string) {
+	if f.cudaPlugin != "" && f.gpu {
+		return "cuda", f.cudaPlugin
+	}
+	if f.cpuPlugin != "" {
+		return cpuPluginConfig(f.cpuPlugin), f.cpuPlugin
 	}
 	return "", ""
 }
@@ -95,41 +120,45 @@ func cpuPluginConfig(path string) string {
 }
 
 // resolveXLA turns "xla[:plugin]" options into what GoMLX should be given,
-// and prepares the process for it. It never lets GoMLX download a plugin
-// unless an explicit request finds none installed and $GOMLX_NO_AUTO_INSTALL
-// is unset.
-func resolveXLA(opts string) (string, error) {
-	plugin, _, _ := strings.Cut(opts, ",")
+// and whether GoMLX may download the plugin: only when an explicit request
+// finds none installed and $GOMLX_NO_AUTO_INSTALL is unset.
+//
+// A bare "xla" names its plugin: CUDA when one is installed and a GPU is
+// visible, else CPU. Left empty, GoMLX would load its first plugin, CUDA,
+// under a name (xlaKind "cpu") that skipped the CUDA set-up: the client
+// preallocating 75% of the card, no XLA flags, 4 steps per call.
+func resolveXLA(opts string, facts xlaFacts) (resolved string, autoInstall bool, err error) {
+	plugin, rest, hasRest := strings.Cut(opts, ",")
 	if filepath.IsAbs(plugin) {
-		xla.EnableAutoInstall(false)
 		if _, err := os.Stat(plugin); err != nil {
-			return "", fmt.Errorf("fashion: XLA plugin %s: %w", plugin, err)
+			return "", false, fmt.Errorf("fashion: XLA plugin %s: %w", plugin, err)
 		}
-		return opts, nil
+		return opts, false, nil
 	}
 	kind := plugin
 	if kind == "" {
 		kind = "cpu"
-		if hasNVIDIAGPU() && findXLAPlugin("cuda") != "" {
+		if facts.gpu && facts.cudaPlugin != "" {
 			kind = "cuda"
 		}
 	}
-	path := findXLAPlugin(kind)
+	named := kind
+	if hasRest {
+		named += "," + rest
+	}
+	path := facts.plugin(kind)
 	switch {
 	case path != "" && kind == "cpu":
-		xla.EnableAutoInstall(false)
-		return cpuPluginConfig(path), nil
+		return cpuPluginConfig(path), false, nil
 	case path != "":
-		xla.EnableAutoInstall(false)
-		return opts, nil
-	case os.Getenv(xla.NoAutoInstallEnv) != "":
-		return "", fmt.Errorf("fashion: no PJRT %s plugin installed (looked in %s) and $%s is set; %s",
+		return named, false, nil
+	case facts.noAutoInstall:
+		return "", false, fmt.Errorf("fashion: no PJRT %s plugin installed (looked in %s) and $%s is set; %s",
 			kind, strings.Join(xlaPluginDirs(), ", "), xla.NoAutoInstallEnv, installHint(kind))
 	}
 	// An explicit request with nothing installed: GoMLX's installer may
 	// download the plugin (from GitHub for the CPU one, PyPI for CUDA).
-	xla.EnableAutoInstall(true)
-	return opts, nil
+	return named, true, nil
 }
 
 func installHint(kind string) string {
@@ -240,7 +269,81 @@ func setCUDAFlags(opts, autotuneRoot string) {
 			}
 		}
 	}
-	os.Setenv(xlaFlagsVariable, cudaXLAFlags(os.Getenv(xlaFlagsVariable), dataDir, autotuneDir))
+	flags := cudaXLAFlags(os.Getenv(xlaFlagsVariable), dataDir, autotuneDir)
+	os.Setenv(xlaFlagsVariable, flags)
+	if tmp := xlaTempDir(flagValue(flags, autotuneDirFlag), os.Getenv); tmp != "" {
+		os.Setenv(xlaTempDirVariable, tmp)
+	}
+}
+
+// xlaTempDirVariable moves the folder of XLA's temporary files. An XLA
+// that writes an autotune result to a temporary file and renames it into
+// the cache folder (AddResultToFileBasedCacheIfEnabled,
+// xla/service/gpu/autotuning/autotuner_util.cc) took that file from tsl's
+// io::GetTempFilename (tsl/platform/path.cc): in the first existing folder
+// among $TEST_TMPDIR, $TMPDIR, $TMP and /tmp. The rename fails across
+// filesystems, as from a container's /tmp to a bind-mounted data/runs.
+// Later XLA writes into <cache>/tmp itself, where this changes nothing.
+// TEST_TMPDIR is read first, so it wins over a $TMPDIR set for other
+// programs, and Go's os.TempDir does not read it; tsl's
+// Env::GetLocalTempDirectories reads it first too, so XLA's other
+// temporary files go there as well.
+const xlaTempDirVariable = "TEST_TMPDIR"
+
+// xlaTempDir returns the folder, created, that $TEST_TMPDIR should name
+// so that XLA's temporary autotune files are on the filesystem of the
+// cache folder cacheDir: <cacheDir>/tmp. It returns "" to leave things as
+// they are: no cache, a $TEST_TMPDIR the user set, the folder XLA would
+// take already on the cache's filesystem, or a folder that cannot be
+// created. getenv reads the environment.
+func xlaTempDir(cacheDir string, getenv func(string) string) string {
+	if cacheDir == "" || getenv(xlaTempDirVariable) != "" {
+		return ""
+	}
+	if tmp := tslTempDir(getenv); tmp != "" && sameDevice(tmp, cacheDir) {
+		return ""
+	}
+	dir := filepath.Join(cacheDir, "tmp")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return ""
+	}
+	return dir
+}
+
+// tslTempDir is the folder tsl's GetTempFilename takes when $TEST_TMPDIR
+// is unset: the first existing one of $TMPDIR, $TMP and /tmp.
+func tslTempDir(getenv func(string) string) string {
+	for _, dir := range []string{getenv("TMPDIR"), getenv("TMP"), "/tmp"} {
+		if info, err := os.Stat(dir); dir != "" && err == nil && info.IsDir() {
+			return dir
+		}
+	}
+	return ""
+}
+
+// sameDevice reports whether two existing paths are on one filesystem
+// (st_dev), where a rename between them works.
+func sameDevice(a, b string) bool {
+	ia, errA := os.Stat(a)
+	ib, errB := os.Stat(b)
+	if errA != nil || errB != nil {
+		return false
+	}
+	sa, okA := ia.Sys().(*syscall.Stat_t)
+	sb, okB := ib.Sys().(*syscall.Stat_t)
+	return okA && okB && sa.Dev == sb.Dev
+}
+
+// flagValue is the value of the last --name=value in an XLA_FLAGS string,
+// or "".
+func flagValue(flags, name string) string {
+	value := ""
+	for _, f := range strings.Fields(flags) {
+		if v, ok := strings.CutPrefix(f, name+"="); ok {
+			value = v
+		}
+	}
+	return value
 }
 
 // pluginBuild names a plugin file's build: a hash of its resolved path,

@@ -142,10 +142,11 @@ func (e *evalGraph) close() {
 // Evaluator holds a run's trained model compiled for evaluation, to evaluate
 // several sets (or time evaluation) without rebuilding it.
 type Evaluator struct {
-	backend *Backend
-	mctx    *mlcontext.Context
-	eval    *evalGraph
-	cfg     Config
+	backend     *Backend
+	ownsBackend bool // created for the evaluator, not a session's
+	mctx        *mlcontext.Context
+	eval        *evalGraph
+	cfg         Config
 }
 
 // Evaluate runs the run's trained model (Run.Params) in evaluation mode over
@@ -159,16 +160,40 @@ func (r *Run) Evaluate(s *Set) (*Evaluation, error) {
 	return e.Evaluate(s)
 }
 
-// NewEvaluator loads the run's parameters on its backend.
-func (r *Run) NewEvaluator() (e *Evaluator, err error) {
+// NewEvaluator loads the run's parameters on a backend of its own. In a
+// process that holds a Session, use Session.NewEvaluator: a second client
+// of one device is what a process should not have (on CUDA each takes its
+// own share of the card, and two were never run on one).
+func (r *Run) NewEvaluator() (*Evaluator, error) {
 	if len(r.Params) == 0 {
-		return nil, errors.New("fashion: the run has no parameters (a record loaded without its weights?)")
+		return nil, errNoParams
 	}
 	backend, err := NewBackend(r.Config.Backend)
 	if err != nil {
 		return nil, err
 	}
-	e = &Evaluator{backend: backend, mctx: mlcontext.New(), cfg: r.Config}
+	return newEvaluator(r, backend, true)
+}
+
+// NewEvaluator loads the run's parameters on the session's backend for
+// r.Config.Backend, the one its runs train on.
+func (sess *Session) NewEvaluator(r *Run) (*Evaluator, error) {
+	if len(r.Params) == 0 {
+		return nil, errNoParams
+	}
+	backend, err := sess.backend(r.Config.Backend)
+	if err != nil {
+		return nil, err
+	}
+	return newEvaluator(r, backend, false)
+}
+
+var errNoParams = errors.New("fashion: the run has no parameters (a record loaded without its weights?)")
+
+// newEvaluator builds the evaluator of r on backend, which it finalizes on
+// Close if owned.
+func newEvaluator(r *Run, backend *Backend, owned bool) (e *Evaluator, err error) {
+	e = &Evaluator{backend: backend, ownsBackend: owned, mctx: mlcontext.New(), cfg: r.Config}
 	if err := setParams(e.mctx, r.Params); err != nil {
 		e.Close()
 		return nil, err
@@ -180,13 +205,16 @@ func (r *Run) NewEvaluator() (e *Evaluator, err error) {
 	return e, nil
 }
 
-// Close releases the evaluator's backend.
+// Close releases the evaluator's graph and data on the backend, and the
+// backend if it is the evaluator's own.
 func (e *Evaluator) Close() {
 	if e.eval != nil {
 		e.eval.close()
 	}
 	e.mctx.Finalize()
-	e.backend.Finalize()
+	if e.ownsBackend {
+		e.backend.Finalize()
+	}
 }
 
 // Evaluate computes loss, accuracy, predictions and confusion matrix over s.

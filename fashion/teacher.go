@@ -52,7 +52,7 @@ func (sess *Session) teacher(ctx context.Context, d *Data, cfg Config, train *Se
 		}
 		return logits, run.Key, nil
 	}
-	ev, err := run.NewEvaluator()
+	ev, err := sess.NewEvaluator(run) // the session's backend: one client per device
 	if err != nil {
 		return nil, "", err
 	}

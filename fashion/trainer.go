@@ -44,20 +44,44 @@ type trainer struct {
 	trainLen, steps int // training examples, and steps per epoch
 }
 
-// stepsPerCallFor is how many training steps one call runs on backend b.
-// A call of the pure-Go backend costs little, so 1; an XLA call has a fixed
-// cost whatever it computes (on an H200 most of an epoch's time), so
-// several steps are unrolled into one graph: 16 on CUDA and 4 on the CPU,
-// the fastest of the counts measured on each, as a larger k only slows the
-// first compilation (docs/performance.md and docs/gpu.md have the figures).
-func stepsPerCallFor(b *Backend) int {
+// stepsPerCallFor is how many training steps one call runs on backend b
+// for an epoch of fullBatches full batches (see unrollFor). A call of the
+// pure-Go backend costs little, so 1; an XLA call has a fixed cost whatever
+// it computes (on an H200 most of an epoch's time), so several steps are
+// unrolled into one graph: up to 16 on CUDA and 4 on the CPU, the fastest
+// of the counts measured on each, as a larger k only slows the first
+// compilation (docs/performance.md and docs/gpu.md have the figures).
+func stepsPerCallFor(b *Backend, fullBatches int) int {
 	switch {
 	case b.IsGo():
 		return 1
 	case strings.HasPrefix(shortConfig(b.Config), "xla:cuda"):
-		return 16
+		return unrollFor(16, fullBatches)
 	}
-	return 4
+	return unrollFor(4, fullBatches)
+}
+
+// unrollFor is the steps per call, up to want, for an epoch of fullBatches
+// full batches: the largest divisor of fullBatches that is at most want, so
+// that an epoch compiles two step graphs, the k-step one and the last,
+// partial batch's (468 batches: 13 for 16; with 16, 4 single steps would
+// need a third). Where that divisor is so small (a prime number of
+// batches) that the epoch would take more than twice the calls of want
+// with its remainder run step by step, want is kept: each call's fixed
+// cost, paid every epoch, soon outweighs compiling the third graph once
+// (reasoned from docs/gpu.md's figures, not measured).
+func unrollFor(want, fullBatches int) int {
+	if want <= 1 || fullBatches <= 0 {
+		return max(want, 1)
+	}
+	d := min(want, fullBatches)
+	for fullBatches%d != 0 {
+		d--
+	}
+	if fullBatches/d > 2*(fullBatches/want+fullBatches%want) {
+		return want
+	}
+	return d
 }
 
 // newTrainer builds cfg's model and graphs, with tech (if not nil) beside
@@ -75,7 +99,7 @@ func newTrainer(backend *Backend, cfg Config, tech *Technique, train *Set, teach
 		return nil, err
 	}
 	if k <= 0 {
-		k = stepsPerCallFor(backend)
+		k = stepsPerCallFor(backend, train.Len()/cfg.BatchSize)
 	}
 	t = &trainer{
 		cfg: cfg, backend: backend, mctx: mctx, train: train, unroll: k, compiles: compiles,

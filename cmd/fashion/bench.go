@@ -87,7 +87,7 @@ func benchCmd(args []string, stdout io.Writer) error {
 	bestEval, bestBatch := 0.0, 0
 	for _, batch := range []int{1000, fashion.DefaultConfig().EvalBatchSize, test.Len()} {
 		run.Config.EvalBatchSize = batch
-		rate, err := evalRate(run, test, *evalRepeats)
+		rate, err := evalRate(sess, run, test, *evalRepeats)
 		if err != nil {
 			return err
 		}
@@ -118,9 +118,13 @@ func benchCmd(args []string, stdout io.Writer) error {
 }
 
 // evalRate is the best of repeats timed evaluations of test (after one that
-// compiles the graph and sends the set to the backend), in examples/s.
-func evalRate(run *fashion.Run, test *fashion.Set, repeats int) (float64, error) {
-	ev, err := run.NewEvaluator()
+// compiles the graph and sends the set to the backend), in examples/s. Each
+// evaluation reads the predicted classes back to the host, as the Python
+// references do (bench/README.md). It runs on the session's backend, the
+// one that trained: a second CUDA client in one process was never run on a
+// card, and would take memory of its own.
+func evalRate(sess *fashion.Session, run *fashion.Run, test *fashion.Set, repeats int) (float64, error) {
+	ev, err := sess.NewEvaluator(run)
 	if err != nil {
 		return 0, err
 	}
