@@ -52,7 +52,7 @@ func stepsPerCallFor(b *Backend) int {
 	switch {
 	case b.IsGo():
 		return 1
-	case strings.HasPrefix(shortConfig(b.Config), "xla:cuda"):
+	case BackendName(b.Config) == "xla:cuda":
 		return 16
 	}
 	return 4
