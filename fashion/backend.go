@@ -16,7 +16,7 @@ import (
 type Backend struct {
 	backends.Backend
 	Config string // the configuration given to GoMLX, e.g. "go:parallelism=-1,dotgeneral_large,ops_parallel"
-	Reason string // one line on why this backend runs
+	Reason string // one line on why this backend runs, and its plugin and options; no paths
 }
 
 // validateBackendName checks the syntax of a Config.Backend value without
@@ -67,6 +67,9 @@ func newBackendIn(name, autotuneRoot string) (*Backend, error) {
 		}
 		return nil, err
 	}
+	if detail := backendDetail(config); detail != "" {
+		reason += " (" + detail + ")"
+	}
 	return &Backend{Backend: b, Config: config, Reason: reason}, nil
 }
 
@@ -87,8 +90,8 @@ func chooseBackend(name, env string, facts xlaFacts) (config, reason string, aut
 				return "", "", false, fmt.Errorf("fashion: $%s=%q is invalid: want one of go, go:<options>, xla, xla:<plugin>",
 					backends.ConfigEnvVar, env)
 			}
-		} else if plugin, where := facts.installed(); plugin != "" {
-			config, reason = "xla:"+plugin, "PJRT plugin found at "+where
+		} else if plugin, _ := facts.installed(); plugin != "" {
+			config, reason = "xla:"+plugin, "a PJRT plugin is installed"
 		} else {
 			config, reason = simplego.BackendName, "no PJRT plugin installed; pure-Go backend"
 		}
@@ -139,15 +142,44 @@ func (b *Backend) IsGo() bool {
 
 // String is the one line that says which backend runs and why.
 func (b *Backend) String() string {
-	return fmt.Sprintf("backend %s: %s", shortConfig(b.Config), b.Reason)
+	return fmt.Sprintf("backend %s: %s", BackendName(b.Config), b.Reason)
 }
 
-// shortConfig names an XLA plugin given by path by its kind ("xla:cpu").
-func shortConfig(config string) string {
+// BackendName is the backend of a GoMLX configuration as a user names it
+// (Config.Backend), and as runs record and show it: "go", "xla:cpu",
+// "xla:cuda", or "xla:<plugin>" for another plugin named by name. A
+// plugin given by path is named by its kind, so no file path is shown;
+// the options are left out (backendDetail has them).
+func BackendName(config string) string {
 	base, opts, _ := strings.Cut(config, ":")
+	if base != "xla" || opts == "" {
+		return base
+	}
 	plugin, _, _ := strings.Cut(opts, ",")
-	if base == "xla" && strings.HasPrefix(plugin, "/") {
+	if strings.ContainsAny(plugin, `/\`) {
 		return "xla:" + xlaKind(opts)
 	}
-	return config
+	return "xla:" + plugin
+}
+
+// backendDetail is what BackendName leaves out of a configuration, for
+// Backend.Reason: the plugin's file name (not its folder) and the options,
+// e.g. "plugin pjrt_c_api_cpu_plugin.so, shared_buffers".
+func backendDetail(config string) string {
+	base, opts, _ := strings.Cut(config, ":")
+	if base != "xla" {
+		if opts == "" {
+			return ""
+		}
+		return "options " + opts
+	}
+	plugin, rest, _ := strings.Cut(opts, ",")
+	var parts []string
+	if strings.ContainsAny(plugin, `/\`) {
+		parts = append(parts, "plugin "+filepath.Base(plugin))
+	}
+	if rest != "" {
+		parts = append(parts, rest)
+	}
+	return strings.Join(parts, ", ")
 }

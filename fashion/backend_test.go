@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -65,8 +66,115 @@ func TestAutoPicksInstalledXLA(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer b.Finalize()
-	if !strings.HasPrefix(b.Config, "xla:") || !strings.Contains(b.String(), "backend xla:cpu: PJRT plugin found at") {
-		t.Errorf("auto with a CPU plugin installed chose %s", b)
+	want := "backend xla:cpu: a PJRT plugin is installed (plugin pjrt_c_api_cpu"
+	if !strings.HasPrefix(b.Config, "xla:") || !strings.HasPrefix(b.String(), want) || hasPath(b.String()) {
+		t.Errorf("auto with a CPU plugin installed: %q, want %q... without a path", b, want)
+	}
+}
+
+// absolutePath matches a path that starts with a separator, after the start
+// of the text, a space, a quote, a colon, a comma or a parenthesis.
+var absolutePath = regexp.MustCompile(`(^|[\s"'(:,=])[/\\][^\s/\\]`)
+
+// hasPath reports whether s shows an absolute file path.
+func hasPath(s string) bool { return absolutePath.MatchString(s) }
+
+// TestBackendName: a backend is named as a user names it, whatever
+// configuration GoMLX was given; the plugin's file name and the options
+// go to the reason, never a folder.
+func TestBackendName(t *testing.T) {
+	for _, tc := range []struct{ config, name, detail string }{
+		{"xla:" + cpuPluginConfig("/work/main/.xla/lib/pjrt_c_api_cpu_plugin.so"), "xla:cpu", "plugin pjrt_c_api_cpu_plugin.so, shared_buffers"},
+		{"xla:" + cpuPluginConfig("/home/u/.local/lib/go-xla/pjrt_c_api_cpu_v0.83.3_plugin.so"), "xla:cpu", "plugin pjrt_c_api_cpu_v0.83.3_plugin.so, shared_buffers"},
+		{"xla:/work/main/.xla/lib/pjrt_c_api_cpu_plugin.so", "xla:cpu", "plugin pjrt_c_api_cpu_plugin.so"},
+		{"xla:/home/u/.local/lib/go-xla/nvidia/pjrt_c_api_cuda_plugin.so", "xla:cuda", "plugin pjrt_c_api_cuda_plugin.so"},
+		{"xla:cpu", "xla:cpu", ""},
+		{"xla:cuda", "xla:cuda", ""},
+		{"xla:cuda,shared_buffers", "xla:cuda", "shared_buffers"},
+		{"xla", "xla", ""},
+		{"go", "go", ""},
+		{"go:parallelism=-1,dotgeneral_large,ops_parallel", "go", "options parallelism=-1,dotgeneral_large,ops_parallel"},
+	} {
+		if got := BackendName(tc.config); got != tc.name {
+			t.Errorf("BackendName(%q) = %q, want %q", tc.config, got, tc.name)
+		}
+		if got := backendDetail(tc.config); got != tc.detail || hasPath(got) {
+			t.Errorf("backendDetail(%q) = %q, want %q", tc.config, got, tc.detail)
+		}
+	}
+	for s, want := range map[string]bool{
+		"xla:/w/p.so": true, "found at /usr/local/lib/go-xla": true, `"/x"`: true, "(/x)": true, "/x": true,
+		"xla:cpu": false, "a/b": false, "pure-Go backend": false, "options parallelism=-1": false, "1/2": false,
+	} {
+		if hasPath(s) != want {
+			t.Errorf("hasPath(%q) = %v, want %v", s, !want, want)
+		}
+	}
+}
+
+// TestRecordNamesBackend: a record written with GoMLX's configuration and
+// the plugin's path, as runs were before, reads back with the user's name
+// and no path.
+func TestRecordNamesBackend(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "run.json")
+	old := &Run{
+		Config:        DefaultConfig(),
+		Backend:       "xla:/work/main/.xla/lib/pjrt_c_api_cpu_plugin.so,shared_buffers",
+		BackendReason: "PJRT plugin found at /work/main/.xla/lib/pjrt_c_api_cpu_plugin.so",
+		History:       []Epoch{{}},
+	}
+	if err := old.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	r, err := LoadRun(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Backend != "xla:cpu" || r.BackendReason != "PJRT plugin found at pjrt_c_api_cpu_plugin.so" {
+		t.Errorf("read back: backend %q, reason %q; want xla:cpu and the plugin's file name", r.Backend, r.BackendReason)
+	}
+}
+
+// TestBackendShownWithoutPaths trains a tiny run on each backend under
+// test: the backend's line (Hooks.Backend) and the record name it as a user
+// does, and neither shows a path.
+func TestBackendShownWithoutPaths(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains: not in -short")
+	}
+	data := loadReal(t)
+	for _, backend := range backendsUnderTest() {
+		t.Run(backend, func(t *testing.T) {
+			cfg := quickConfig(256, 1)
+			cfg.Backend = backend
+			var lines []string
+			run, err := Train(data, cfg, &Hooks{
+				Backend: func(b *Backend) { lines = append(lines, b.String()) },
+				Epoch:   func(e Epoch) error { lines = append(lines, FormatEpoch(e, cfg.Epochs)); return nil },
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if run.Backend != backend {
+				t.Errorf("the record names the backend %q, want %q", run.Backend, backend)
+			}
+			path := filepath.Join(t.TempDir(), "run.json")
+			if err := run.Save(path); err != nil {
+				t.Fatal(err)
+			}
+			record, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, line := range append(lines, strings.Split(string(record), "\n")...) {
+				if hasPath(line) {
+					t.Errorf("shows a path: %s", line)
+				}
+			}
+			if len(lines) == 0 || !strings.HasPrefix(lines[0], "backend "+backend+": ") {
+				t.Errorf("the backend's line is %q, want it to start with %q", lines, "backend "+backend+": ")
+			}
+		})
 	}
 }
 
@@ -293,7 +401,7 @@ func TestChooseBackendCUDASetUp(t *testing.T) {
 		if tc.kind != "cuda" {
 			continue
 		}
-		if got := shortConfig(config); !strings.HasPrefix(got, "xla:cuda") {
+		if got := BackendName(config); got != "xla:cuda" {
 			t.Errorf("%s: shown as %q, want xla:cuda…", label, got)
 		}
 		if opts, err := xlaClientOptions(kind, ""); err != nil || !reflect.DeepEqual(opts, pjrt.NamedValuesMap{"preallocate": false}) {

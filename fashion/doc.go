@@ -26,7 +26,8 @@
 //
 // [TrainCached] does the same through a [Cache], keyed by [RunKey] (the
 // full Config, the data's checksum and [CodeVersion], a hash of this
-// package's sources), so a run is trained once and read back after;
+// package's code that decides the numbers), so a run is trained once and
+// read back after;
 // [TrainContext] and [TrainCached] stop a run between steps once their
 // context is done.
 //

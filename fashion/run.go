@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/fashion-gomlx/fashion-gomlx/internal/atomicfile"
@@ -19,8 +21,8 @@ type Run struct {
 	ParamsSHA256    string           `json:"params_sha256,omitempty"` // SHA-256 of the cached parameters file
 	Quick           bool             `json:"quick,omitempty"`         // trained in the notebook's quick mode
 	Config          Config           `json:"config"`
-	Backend         string           `json:"backend"`        // backend configuration, e.g. "go:ops_sequential"
-	BackendReason   string           `json:"backend_reason"` // why that backend ran
+	Backend         string           `json:"backend"`        // the backend as a user names it: "go", "xla:cpu", "xla:cuda" (BackendName)
+	BackendReason   string           `json:"backend_reason"` // why that backend ran, its plugin file and options
 	Started         time.Time        `json:"started"`
 	History         []Epoch          `json:"history"`
 	TeacherKey      string           `json:"teacher_key,omitempty"` // the run key of the teacher distilled from (Config.Teacher)
@@ -79,6 +81,9 @@ func LoadRun(path string) (*Run, error) {
 	if err := json.Unmarshal(data, &r); err != nil {
 		return nil, fmt.Errorf("fashion: %s: not a run record: %w", path, err)
 	}
+	// Records written before runs named their backend as a user does hold
+	// GoMLX's configuration, with the plugin's path: shown as today's.
+	r.Backend, r.BackendReason = BackendName(r.Backend), withoutFolders(r.BackendReason)
 	if len(r.History) == 0 {
 		return nil, fmt.Errorf("fashion: %s: run record has no history", path)
 	}
@@ -86,6 +91,18 @@ func LoadRun(path string) (*Run, error) {
 		return nil, fmt.Errorf("fashion: %s: %w", path, err)
 	}
 	return &r, nil
+}
+
+// withoutFolders replaces each absolute path in s, a word that starts
+// with a path separator, by its file name.
+func withoutFolders(s string) string {
+	words := strings.Fields(s)
+	for i, w := range words {
+		if strings.HasPrefix(w, "/") || strings.HasPrefix(w, `\`) {
+			words[i] = filepath.Base(strings.ReplaceAll(w, `\`, "/"))
+		}
+	}
+	return strings.Join(words, " ")
 }
 
 // writeFileAtomic is atomicfile.Write with the package's error prefix.

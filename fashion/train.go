@@ -118,7 +118,7 @@ func (sess *Session) trainSplitsWith(ctx context.Context, s *Splits, cfg Config,
 	kept := false // the trainer goes back to the session only after a run that went well
 	defer func() { sess.release(tr, kept) }()
 
-	run = &Run{Config: cfg, Backend: backend.Config, BackendReason: backend.Reason, Started: start.UTC()}
+	run = &Run{Config: cfg, Backend: BackendName(backend.Config), BackendReason: backend.Reason, Started: start.UTC()}
 	if tech != nil {
 		run.Technique = &TechniqueRecord{Name: tech.Name, Version: tr.technique}
 	}

@@ -55,7 +55,7 @@ func stepsPerCallFor(b *Backend, fullBatches int) int {
 	switch {
 	case b.IsGo():
 		return 1
-	case strings.HasPrefix(shortConfig(b.Config), "xla:cuda"):
+	case BackendName(b.Config) == "xla:cuda":
 		return unrollFor(16, fullBatches)
 	}
 	return unrollFor(4, fullBatches)

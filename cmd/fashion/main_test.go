@@ -55,7 +55,7 @@ func TestTrainCommand(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "-cpuprofile") {
 		t.Errorf("-cpuprofile in a missing directory: %v, want an error naming the flag", err)
 	}
-	for _, want := range []string{"Epoca actual : 0/2", "Epoca actual : 1/2", "Train loss : ", "Val loss : ", "Diff: ", "Test: loss", "backend go:parallelism=-1,dotgeneral_large,ops_"} {
+	for _, want := range []string{"Epoca actual : 0/2", "Epoca actual : 1/2", "Train loss : ", "Val loss : ", "Diff: ", "Test: loss", "backend go: requested (options parallelism=-1,dotgeneral_large,ops_"} {
 		if !strings.Contains(stdout.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, stdout.String())
 		}
@@ -64,8 +64,8 @@ func TestTrainCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rec.History) != 2 || rec.Config.TrainLimit != 1000 {
-		t.Errorf("saved record: %d epochs, train limit %d", len(rec.History), rec.Config.TrainLimit)
+	if len(rec.History) != 2 || rec.Config.TrainLimit != 1000 || rec.Backend != "go" {
+		t.Errorf("saved record: %d epochs, train limit %d, backend %q", len(rec.History), rec.Config.TrainLimit, rec.Backend)
 	}
 	stdout.Reset()
 	if err := run([]string{"compare", out}, strings.NewReader(""), &stdout, &bytes.Buffer{}); err != nil || strings.Count(stdout.String(), "\n") != 4 {

@@ -34,7 +34,7 @@ func (v ModelVariable) Size() int {
 // order of its layers, and the shapes of one batch through the graph.
 type ModelSummary struct {
 	Config    fashion.Config
-	Backend   string // the backend's name, e.g. "xla"
+	Backend   string // the backend as a user names it, e.g. "xla:cpu" (fashion.BackendName)
 	Variables []ModelVariable
 	Input     []int // the batch of images fed, e.g. [128 784]
 	Logits    []int // what came out, e.g. [128 10]
@@ -84,7 +84,7 @@ func BuildModel(cfg fashion.Config, batch int) (s *ModelSummary, err error) {
 		return nil, err
 	}
 	defer out[0].FinalizeAll()
-	s = &ModelSummary{Config: cfg, Backend: backend.Name(), Input: []int{batch, fashion.NumPixels}, Logits: out[0].Shape().Dimensions}
+	s = &ModelSummary{Config: cfg, Backend: fashion.BackendName(backend.Config), Input: []int{batch, fashion.NumPixels}, Logits: out[0].Shape().Dimensions}
 	for v := range ctx.IterVariables() {
 		s.Variables = append(s.Variables, ModelVariable{Scope: v.Scope(), Name: v.Name(),
 			Dims: slices.Clone(v.Shape().Dimensions), Trainable: v.Trainable})
