@@ -50,15 +50,34 @@ func NewBackend(name string) (*Backend, error) {
 // newBackendIn is NewBackend with the CUDA autotune cache under
 // autotuneRoot (see cudaXLAFlags); "" leaves XLA without one.
 func newBackendIn(name, autotuneRoot string) (*Backend, error) {
+	r, err := resolveBackend(name)
+	if err != nil {
+		return nil, err
+	}
+	return r.create(autotuneRoot)
+}
+
+// resolvedBackend is a Config.Backend value resolved on this machine.
+type resolvedBackend struct {
+	config string // what GoMLX is given, e.g. "xla:/…/pjrt_c_api_cpu_plugin.so,shared_buffers"
+	reason string // why this backend
+	name   string // the same backend however it was asked for (see canonicalBackend), e.g. "xla:cpu"
+}
+
+// resolveBackend resolves a Config.Backend value without creating the
+// backend: "auto" to what this machine has, an XLA plugin to where it is
+// installed (which tells GoMLX whether it may download one), the pure-Go
+// backend's options to those it runs with.
+func resolveBackend(name string) (resolvedBackend, error) {
 	if err := validateBackendName(name); err != nil {
-		return nil, fmt.Errorf("fashion: backend %q is invalid: want %w", name, err)
+		return resolvedBackend{}, fmt.Errorf("fashion: backend %q is invalid: want %w", name, err)
 	}
 	config, reason := name, "requested"
 	if name == "auto" {
 		if env := os.Getenv(backends.ConfigEnvVar); env != "" {
 			config, reason = env, "$"+backends.ConfigEnvVar+" is set"
 			if err := validateBackendName(config); err != nil || config == "auto" {
-				return nil, fmt.Errorf("fashion: $%s=%q is invalid: want one of go, go:<options>, xla, xla:<plugin>",
+				return resolvedBackend{}, fmt.Errorf("fashion: $%s=%q is invalid: want one of go, go:<options>, xla, xla:<plugin>",
 					backends.ConfigEnvVar, env)
 			}
 		} else if plugin, where := installedXLAPlugin(); plugin != "" {
@@ -74,20 +93,54 @@ func newBackendIn(name, autotuneRoot string) (*Backend, error) {
 	case "xla":
 		xlaOpts, err := resolveXLA(opts)
 		if err != nil {
-			return nil, err
+			return resolvedBackend{}, err
 		}
 		config = "xla:" + xlaOpts
 	}
-	b, err := newBackend(config, autotuneRoot)
+	return resolvedBackend{config: config, reason: reason, name: canonicalBackend(config)}, nil
+}
+
+// canonicalBackend names a resolved configuration as a Config.Backend value
+// that is the same for every spelling of the backend ("auto", "xla",
+// "xla:cpu" on a machine with only the CPU plugin) and on every machine:
+// an XLA plugin by its kind (cpu, cuda), not its path, and without
+// shared_buffers (how buffers are shared with the host, not what is
+// computed); the pure-Go backend with goConfig's options. Resolved again,
+// it gives the same configuration (on the plugin of that kind installed
+// here).
+func canonicalBackend(config string) string {
+	base, opts, _ := strings.Cut(config, ":")
+	if base != "xla" {
+		return config
+	}
+	plugin, rest, _ := strings.Cut(opts, ",")
+	switch {
+	case plugin == "":
+		plugin = defaultXLAKind()
+	case filepath.IsAbs(plugin):
+		plugin = xlaKind(plugin)
+	}
+	parts := []string{"xla:" + plugin}
+	for _, o := range strings.Split(rest, ",") {
+		if o != "" && o != "shared_buffers" {
+			parts = append(parts, o)
+		}
+	}
+	return strings.Join(parts, ",")
+}
+
+// create creates the resolved backend.
+func (r resolvedBackend) create(autotuneRoot string) (*Backend, error) {
+	b, err := newBackend(r.config, autotuneRoot)
 	if err != nil {
-		err = fmt.Errorf("fashion: backend %q: %w", config, err)
-		if base == "xla" {
+		err = fmt.Errorf("fashion: backend %q: %w", r.config, err)
+		if opts, ok := strings.CutPrefix(r.config, "xla:"); ok {
 			kind, _, _ := strings.Cut(opts, ",")
 			err = fmt.Errorf("%w; %s", err, installHint(kind))
 		}
 		return nil, err
 	}
-	return &Backend{Backend: b, Config: config, Reason: reason}, nil
+	return &Backend{Backend: b, Config: r.config, Reason: r.reason}, nil
 }
 
 // newBackend turns GoMLX's panics on bad configurations into errors. An

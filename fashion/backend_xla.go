@@ -109,10 +109,7 @@ func resolveXLA(opts string) (string, error) {
 	}
 	kind := plugin
 	if kind == "" {
-		kind = "cpu"
-		if hasNVIDIAGPU() && findXLAPlugin("cuda") != "" {
-			kind = "cuda"
-		}
+		kind = defaultXLAKind()
 	}
 	path := findXLAPlugin(kind)
 	switch {
@@ -130,6 +127,15 @@ func resolveXLA(opts string) (string, error) {
 	// download the plugin (from GitHub for the CPU one, PyPI for CUDA).
 	xla.EnableAutoInstall(true)
 	return opts, nil
+}
+
+// defaultXLAKind is the plugin kind that "xla" without a plugin means:
+// CUDA where a GPU and its plugin are, else the CPU.
+func defaultXLAKind() string {
+	if hasNVIDIAGPU() && findXLAPlugin("cuda") != "" {
+		return "cuda"
+	}
+	return "cpu"
 }
 
 func installHint(kind string) string {

@@ -124,7 +124,10 @@ func TestDistillation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tcfg := TeacherConfig(cfg)
+	tcfg, err := TeacherConfig(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if student.TeacherKey != RunKey(tcfg, data.Checksum) {
 		t.Fatalf("student's teacher key %q, want the key of TeacherConfig %q", student.TeacherKey, RunKey(tcfg, data.Checksum))
 	}

@@ -18,12 +18,23 @@ import (
 // images shifted by up to 2 pixels and flipped, seed 42, on the student's
 // data (TrainLimit, SplitSeed) and backend. Every student seed shares it,
 // and it is trained once, through the run cache, like any run.
-func TeacherConfig(cfg Config) Config {
+//
+// Its Backend is the one the student's resolves to on this machine, named
+// the same however the student's is spelled ("xla:cpu" for "auto",
+// "xla" and "xla:cpu" where only the CPU plugin is installed; see
+// canonicalBackend): the teacher's run key depends on its Config, and two
+// spellings of one backend must find one teacher, not train two. An
+// invalid or unresolvable backend is an error.
+func TeacherConfig(cfg Config) (Config, error) {
+	r, err := resolveBackend(cfg.Backend)
+	if err != nil {
+		return Config{}, fmt.Errorf("fashion: the teacher's backend: %w", err)
+	}
 	t := DefaultConfig()
 	t.Arch, t.Optimizer, t.LR, t.Epochs = "cnn", "adam", 1e-3, 12
 	t.Shift, t.Flip = 2, true
-	t.TrainLimit, t.SplitSeed, t.Backend, t.EvalBatchSize = cfg.TrainLimit, cfg.SplitSeed, cfg.Backend, cfg.EvalBatchSize
-	return t
+	t.TrainLimit, t.SplitSeed, t.Backend, t.EvalBatchSize = cfg.TrainLimit, cfg.SplitSeed, r.name, cfg.EvalBatchSize
+	return t, nil
 }
 
 // teacherLogitsFile, in a teacher's cache entry, holds its logits of every
@@ -34,7 +45,10 @@ const teacherLogitsFile = "train_logits.f32"
 // and the teacher's run key: the stored ones, or computed from the stored
 // teacher (trained first if it is not stored) and kept beside its record.
 func (sess *Session) teacher(ctx context.Context, d *Data, cfg Config, train *Set) ([]float32, string, error) {
-	tcfg := TeacherConfig(cfg)
+	tcfg, err := TeacherConfig(cfg)
+	if err != nil {
+		return nil, "", err
+	}
 	cache := Cache{Dir: sess.RunsDir}
 	if cache.Dir == "" {
 		cache.Dir = DefaultRunsDir()
