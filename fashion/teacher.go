@@ -3,10 +3,9 @@ package fashion
 import (
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"math"
-	"os"
-	"path/filepath"
 
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:staticcheck
 	"github.com/gomlx/gomlx/pkg/core/tensors"
@@ -38,12 +37,13 @@ func TeacherConfig(cfg Config) (Config, error) {
 }
 
 // teacherLogitsFile, in a teacher's cache entry, holds its logits of every
-// training example (float32, little-endian, [N,10]), computed once.
+// training example (float32, little-endian, [N,10]), computed once and
+// kept with Cache.PutFile, so that its record holds its SHA-256.
 const teacherLogitsFile = "train_logits.f32"
 
 // teacher returns the logits of cfg's teacher on the training set train
 // and the teacher's run key: the stored ones, or computed from the stored
-// teacher (trained first if it is not stored) and kept beside its record.
+// teacher (trained first if it is not stored) and kept in its cache entry.
 func (sess *Session) teacher(ctx context.Context, d *Data, cfg Config, train *Set) ([]float32, string, error) {
 	tcfg, err := TeacherConfig(cfg)
 	if err != nil {
@@ -57,14 +57,19 @@ func (sess *Session) teacher(ctx context.Context, d *Data, cfg Config, train *Se
 	if err != nil {
 		return nil, "", fmt.Errorf("fashion: the teacher: %w", err)
 	}
-	path := filepath.Join(cache.Dir, run.Key, teacherLogitsFile)
+	// The stored logits only when the record vouches for them (their
+	// SHA-256) and they are as many as the training set's: a missing,
+	// damaged or foreign file is computed again from the teacher, which
+	// TrainCached trained again if its weights were damaged.
 	want := train.Len() * NumClasses
-	if data, err := os.ReadFile(path); err == nil && len(data) == 4*want {
+	if data, err := cache.File(run.Key, teacherLogitsFile); err == nil && len(data) == 4*want {
 		logits := make([]float32, want)
 		for i := range logits {
 			logits[i] = math.Float32frombits(binary.LittleEndian.Uint32(data[4*i:]))
 		}
 		return logits, run.Key, nil
+	} else if err != nil && !errors.Is(err, ErrNotCached) {
+		return nil, "", err
 	}
 	ev, err := run.NewEvaluator()
 	if err != nil {
@@ -79,7 +84,7 @@ func (sess *Session) teacher(ctx context.Context, d *Data, cfg Config, train *Se
 	for i, v := range logits {
 		binary.LittleEndian.PutUint32(data[4*i:], math.Float32bits(v))
 	}
-	if err := writeFileAtomic(path, data); err != nil {
+	if err := cache.PutFile(run.Key, teacherLogitsFile, data); err != nil {
 		return nil, "", err
 	}
 	return logits, run.Key, nil
