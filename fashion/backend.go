@@ -50,27 +50,79 @@ func NewBackend(name string) (*Backend, error) {
 // newBackendIn is NewBackend with the CUDA autotune cache under
 // autotuneRoot (see cudaXLAFlags); "" leaves XLA without one.
 func newBackendIn(name, autotuneRoot string) (*Backend, error) {
-	config, reason, autoInstall, err := chooseBackend(name, os.Getenv(backends.ConfigEnvVar), machineXLAFacts())
+	r, err := resolveBackend(name)
 	if err != nil {
 		return nil, err
 	}
-	base, opts, _ := strings.Cut(config, ":")
-	if base == "xla" {
-		xla.EnableAutoInstall(autoInstall)
-	}
-	b, err := newBackend(config, autotuneRoot)
+	return r.create(autotuneRoot)
+}
+
+// resolvedBackend is a Config.Backend value resolved on this machine.
+type resolvedBackend struct {
+	config      string // what GoMLX is given, e.g. "xla:/…/pjrt_c_api_cpu_plugin.so,shared_buffers"
+	reason      string // why this backend
+	name        string // the same backend however it was asked for (see canonicalBackend), e.g. "xla:cpu"
+	autoInstall bool   // whether GoMLX may download a missing XLA plugin
+}
+
+// resolveBackend resolves a Config.Backend value without creating the
+// backend (see chooseBackend), on this machine's plugins and GPU.
+func resolveBackend(name string) (resolvedBackend, error) {
+	config, reason, autoInstall, err := chooseBackend(name, os.Getenv(backends.ConfigEnvVar), machineXLAFacts())
 	if err != nil {
-		err = fmt.Errorf("fashion: backend %q: %w", config, err)
-		if base == "xla" {
+		return resolvedBackend{}, err
+	}
+	return resolvedBackend{config: config, reason: reason, name: canonicalBackend(config), autoInstall: autoInstall}, nil
+}
+
+// canonicalBackend names a resolved configuration as a Config.Backend value
+// that is the same for every spelling of the backend ("auto", "xla",
+// "xla:cpu" on a machine with only the CPU plugin) and on every machine:
+// an XLA plugin by its kind (cpu, cuda), not its path, and without
+// shared_buffers (how buffers are shared with the host, not what is
+// computed); the pure-Go backend with goConfig's options. Resolved again,
+// it gives the same configuration (on the plugin of that kind installed
+// here).
+func canonicalBackend(config string) string {
+	base, opts, _ := strings.Cut(config, ":")
+	if base != "xla" {
+		return config
+	}
+	plugin, rest, _ := strings.Cut(opts, ",")
+	switch {
+	case plugin == "":
+		plugin = defaultXLAKind()
+	case filepath.IsAbs(plugin):
+		plugin = xlaKind(plugin)
+	}
+	parts := []string{"xla:" + plugin}
+	for _, o := range strings.Split(rest, ",") {
+		if o != "" && o != "shared_buffers" {
+			parts = append(parts, o)
+		}
+	}
+	return strings.Join(parts, ",")
+}
+
+// create creates the resolved backend.
+func (r resolvedBackend) create(autotuneRoot string) (*Backend, error) {
+	if strings.HasPrefix(r.config, "xla:") {
+		xla.EnableAutoInstall(r.autoInstall)
+	}
+	b, err := newBackend(r.config, autotuneRoot)
+	if err != nil {
+		err = fmt.Errorf("fashion: backend %q: %w", r.config, err)
+		if opts, ok := strings.CutPrefix(r.config, "xla:"); ok {
 			kind, _, _ := strings.Cut(opts, ",")
 			err = fmt.Errorf("%w; %s", err, installHint(kind))
 		}
 		return nil, err
 	}
-	if detail := backendDetail(config); detail != "" {
+	reason := r.reason
+	if detail := backendDetail(r.config); detail != "" {
 		reason += " (" + detail + ")"
 	}
-	return &Backend{Backend: b, Config: config, Reason: reason}, nil
+	return &Backend{Backend: b, Config: r.config, Reason: reason}, nil
 }
 
 // chooseBackend turns a Config.Backend value into the configuration given

@@ -284,6 +284,109 @@ func TestXLAKind(t *testing.T) {
 	}
 }
 
+// TestCanonicalBackend: a resolved configuration is named without the
+// plugin's path or shared_buffers, keeping the options that matter.
+func TestCanonicalBackend(t *testing.T) {
+	for config, want := range map[string]string{
+		"xla:/w/.xla/lib/pjrt_c_api_cpu_plugin.so,shared_buffers":        "xla:cpu",
+		"xla:/other/place/pjrt_c_api_cpu_v0.83_plugin.so":                "xla:cpu",
+		"xla:/h/.local/lib/go-xla/nvidia/pjrt_c_api_cuda_plugin.so,tf32": "xla:cuda,tf32",
+		"xla:cuda":               "xla:cuda",
+		"xla:cpu,shared_buffers": "xla:cpu",
+		"go:parallelism=-1,dotgeneral_large,ops_parallel":  "go:parallelism=-1,dotgeneral_large,ops_parallel",
+		"go:parallelism=2,dotgeneral_large,ops_sequential": "go:parallelism=2,dotgeneral_large,ops_sequential",
+	} {
+		if got := canonicalBackend(config); got != want {
+			t.Errorf("canonicalBackend(%q) = %q, want %q", config, got, want)
+		}
+	}
+}
+
+// TestTeacherKeyedByResolvedBackend: the spellings of one backend give one
+// teacher (one Config, so one run key), and the teacher's Backend resolves
+// to the student's backend.
+func TestTeacherKeyedByResolvedBackend(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		setup func(*testing.T) []string // the spellings
+		want  string
+	}{
+		{"pure Go", func(t *testing.T) []string {
+			withoutXLAPlugins(t)
+			return []string{"auto", "go", "go:parallelism=-1", "go:ops_parallel,dotgeneral_large"}
+		}, goConfig("")},
+		{"XLA CPU", func(t *testing.T) []string {
+			xlaCPUOrSkip(t)
+			if defaultXLAKind() == "cuda" {
+				t.Skip(`"auto" is CUDA on this machine`)
+			}
+			t.Setenv("GOMLX_BACKEND", "")
+			os.Unsetenv("GOMLX_BACKEND")
+			plugin, err := filepath.Abs(findXLAPlugin("cpu"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return []string{"auto", "xla", "xla:cpu", "xla:" + plugin}
+		}, "xla:cpu"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			spellings := tc.setup(t)
+			var first Config
+			for i, name := range spellings {
+				cfg := DefaultConfig()
+				cfg.Backend, cfg.Teacher = name, "cnn"
+				tcfg, err := TeacherConfig(cfg)
+				if err != nil {
+					t.Fatalf("%s: %v", name, err)
+				}
+				if tcfg.Backend != tc.want {
+					t.Errorf("the teacher of a student on %q has Backend %q, want %q", name, tcfg.Backend, tc.want)
+				}
+				if i == 0 {
+					first = tcfg
+				} else if RunKey(tcfg, "data") != RunKey(first, "data") {
+					t.Errorf("the teachers of %q and %q have different run keys", spellings[0], name)
+				}
+				// The same plugin (shared_buffers aside) or the same options.
+				student, errS := resolveBackend(name)
+				teacher, errT := resolveBackend(tcfg.Backend)
+				plugin := func(config string) string { p, _, _ := strings.Cut(config, ","); return p }
+				if errS != nil || errT != nil || plugin(student.config) != plugin(teacher.config) || strings.HasPrefix(student.config, "go:") && student.config != teacher.config {
+					t.Errorf("student on %q resolves to %q (%v), its teacher on %q to %q (%v)", name, student.config, errS, tcfg.Backend, teacher.config, errT)
+				}
+			}
+		})
+	}
+	cfg := DefaultConfig()
+	cfg.Backend = "cuda"
+	if _, err := TeacherConfig(cfg); err == nil || !strings.Contains(err.Error(), `"cuda"`) {
+		t.Errorf("TeacherConfig with Backend \"cuda\": %v, want an error naming it", err)
+	}
+}
+
+// TestSessionSharesABackendSpelledTwice: "auto" and what it resolves to
+// share one client in a session, each with its own reason, and Close
+// finalizes it once.
+func TestSessionSharesABackendSpelledTwice(t *testing.T) {
+	withoutXLAPlugins(t)
+	sess := NewSession()
+	auto, err := sess.backend("auto")
+	if err != nil {
+		t.Fatal(err)
+	}
+	named, err := sess.backend("go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if auto.Backend != named.Backend {
+		t.Error(`"auto" and "go" got two clients of the pure-Go backend`)
+	}
+	if auto.Reason == named.Reason || named.Reason != "requested" {
+		t.Errorf("reasons %q and %q, want each its own", auto.Reason, named.Reason)
+	}
+	sess.Close()
+}
+
 // TestCUDAXLAFlags: the data dir and the autotune cache are added to
 // $XLA_FLAGS, and a flag the user set is never overridden or repeated.
 func TestCUDAXLAFlags(t *testing.T) {

@@ -161,6 +161,15 @@ func resolveXLA(opts string, facts xlaFacts) (resolved string, autoInstall bool,
 	return named, true, nil
 }
 
+// defaultXLAKind is the plugin kind that "xla" without a plugin means:
+// CUDA where a GPU and its plugin are, else the CPU.
+func defaultXLAKind() string {
+	if hasNVIDIAGPU() && findXLAPlugin("cuda") != "" {
+		return "cuda"
+	}
+	return "cpu"
+}
+
 func installHint(kind string) string {
 	if kind == "cuda" {
 		return "see README.md, With CUDA"

@@ -124,7 +124,10 @@ func TestDistillation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tcfg := TeacherConfig(cfg)
+	tcfg, err := TeacherConfig(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if student.TeacherKey != RunKey(tcfg, data.Checksum) {
 		t.Fatalf("student's teacher key %q, want the key of TeacherConfig %q", student.TeacherKey, RunKey(tcfg, data.Checksum))
 	}
@@ -161,6 +164,33 @@ func TestDistillation(t *testing.T) {
 	}
 	if again, err := os.Stat(logitsPath); err != nil || !again.ModTime().Equal(info.ModTime()) {
 		t.Errorf("the second student rewrote the teacher's logits (%v)", err)
+	}
+	// A damaged or missing logits file is not trusted: the logits are
+	// computed again from the teacher and kept anew.
+	for _, damage := range []struct {
+		name string
+		do   func() error
+	}{
+		{"one value changed", func() error {
+			b, err := os.ReadFile(logitsPath)
+			if err != nil {
+				return err
+			}
+			b[3] ^= 0x40 // the sign and exponent byte of the first logit
+			return os.WriteFile(logitsPath, b, 0o644)
+		}},
+		{"missing", func() error { return os.Remove(logitsPath) }},
+	} {
+		if err := damage.do(); err != nil {
+			t.Fatal(err)
+		}
+		got, _, err := sess.teacher(context.Background(), data, cfg, splits.Train)
+		if err != nil || !slices.Equal(got, logits) {
+			t.Errorf("%s: the logits read back differ from the teacher's (%v)", damage.name, err)
+		}
+		if _, err := (Cache{Dir: dir}).File(student.TeacherKey, teacherLogitsFile); err != nil {
+			t.Errorf("%s: the logits were not kept again: %v", damage.name, err)
+		}
 	}
 	if student.TestAccuracy < 0.3 {
 		t.Errorf("student test accuracy %.3f", student.TestAccuracy)

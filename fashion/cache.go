@@ -14,8 +14,10 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/fashion-gomlx/fashion-gomlx/internal/atomicfile"
+	"github.com/fashion-gomlx/fashion-gomlx/internal/filelock"
 )
 
 // RunKey identifies a training run by everything that determines it: the
@@ -46,8 +48,9 @@ func runKey(cfg Config, dataChecksum, techVersion string) string {
 }
 
 // Cache keeps finished runs in a directory, one entry per key:
-// <key>/run.json (the record) and <key>/params.gob (the weights,
-// gob-encoded; the record holds their SHA-256). An entry is written whole in
+// <key>/run.json (the record), <key>/params.gob (the weights,
+// gob-encoded; the record holds their SHA-256) and any files computed
+// from the run later (PutFile; the record holds their SHA-256 too). An entry is written whole in
 // a temporary directory and renamed into place in one step, so a reader
 // sees a complete entry or none. Two processes that train the same key at
 // once (two machines on one shared runs directory) both build complete
@@ -191,6 +194,86 @@ func (c Cache) store(run *Run, replace bool) (*Run, error) {
 	}
 	_ = atomicfile.SyncDir(c.Dir)
 	return run, nil
+}
+
+// PutFile keeps data as the file name of key's stored entry, beside its
+// record, and its SHA-256 in the record (Run.Files), so that File can tell
+// the file put there from a damaged, partial or foreign one: something
+// computed from the run once and read back by later runs (the teacher's
+// logits of the training set, Session.teacher). Both are written to
+// temporary files and renamed into place, under a lock beside the record,
+// so that two processes that put files at once keep both and a reader
+// never trusts a file the record does not vouch for. name is a plain file
+// name, not the record's or the parameters'. Replacing the entry (a run
+// trained again) drops its files.
+func (c Cache) PutFile(key, name string, data []byte) error {
+	if err := checkEntryFileName(name); err != nil {
+		return err
+	}
+	recPath, _ := c.paths(key)
+	if _, err := os.Stat(recPath); err != nil {
+		return fmt.Errorf("fashion: putting %s beside run %s: %w", name, key, ErrNotCached)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), entryLockWait)
+	defer cancel()
+	lock, err := filelock.Acquire(ctx, recPath+".lock")
+	if err != nil {
+		return fmt.Errorf("fashion: %w", err)
+	}
+	defer lock.Remove()
+	run, err := c.Record(key)
+	if err != nil {
+		return err
+	}
+	if err := writeFileAtomic(filepath.Join(c.Dir, key, name), data); err != nil {
+		return err
+	}
+	sum := sha256.Sum256(data)
+	if run.Files == nil {
+		run.Files = map[string]string{}
+	}
+	run.Files[name] = hex.EncodeToString(sum[:])
+	return run.Save(recPath)
+}
+
+// entryLockWait bounds how long PutFile waits for another process's
+// PutFile on the same entry, which takes milliseconds.
+const entryLockWait = time.Minute
+
+// File returns the file name that PutFile kept in key's entry. A missing
+// record or file, a file that its record does not list, or one whose
+// SHA-256 is not the listed one is an error wrapping ErrNotCached: the
+// caller computes it again.
+func (c Cache) File(key, name string) ([]byte, error) {
+	if err := checkEntryFileName(name); err != nil {
+		return nil, err
+	}
+	run, err := c.Record(key)
+	if err != nil {
+		return nil, err
+	}
+	path := filepath.Join(c.Dir, key, name)
+	want, ok := run.Files[name]
+	if !ok {
+		return nil, fmt.Errorf("fashion: %s is not listed in its run's record: %w", path, ErrNotCached)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("fashion: %s: %w", path, ErrNotCached)
+	}
+	if sum := sha256.Sum256(data); hex.EncodeToString(sum[:]) != want {
+		return nil, fmt.Errorf("fashion: %s does not match its record (SHA-256): %w", path, ErrNotCached)
+	}
+	return data, nil
+}
+
+// checkEntryFileName accepts the names PutFile and File take.
+func checkEntryFileName(name string) error {
+	if name == "" || name != filepath.Base(name) || name == "." || name == ".." || strings.HasPrefix(name, ".") ||
+		name == recordFile || name == paramsFile || strings.HasSuffix(name, ".lock") {
+		return fmt.Errorf("fashion: %q is invalid as a cache entry's file: want a plain file name, not %s or %s", name, recordFile, paramsFile)
+	}
+	return nil
 }
 
 // Runs returns every readable record in the cache (without parameters),

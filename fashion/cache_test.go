@@ -88,6 +88,83 @@ func TestTrainCached(t *testing.T) {
 	}
 }
 
+// TestCacheFiles: a file put beside a stored run is read back only while
+// its record vouches for it; damaged, missing or unlisted, it is
+// ErrNotCached (the caller computes it again), never its bytes.
+func TestCacheFiles(t *testing.T) {
+	cache := Cache{Dir: t.TempDir()}
+	stored := func() *Run {
+		run := &Run{Key: "00112233aabbccdd", Config: DefaultConfig(), History: []Epoch{{Epoch: 0, TrainLoss: 1, ValLoss: 1}}, Params: []Param{{Scope: "/m", Name: "w", Dims: []int{2}, Values: []float32{1, 2}}}}
+		if _, err := cache.Replace(run); err != nil {
+			t.Fatal(err)
+		}
+		return run
+	}
+	run := stored()
+	const name = "logits.f32"
+	path := filepath.Join(cache.Dir, run.Key, name)
+	want := []byte("0123456789abcdef")
+	if _, err := cache.File(run.Key, name); !errors.Is(err, ErrNotCached) {
+		t.Errorf("File before PutFile: %v, want ErrNotCached", err)
+	}
+	put := func() {
+		if err := cache.PutFile(run.Key, name, want); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, step := range []struct {
+		name   string
+		damage func()
+		ok     bool
+	}{
+		{"put", put, true},
+		{"one byte changed", func() { os.WriteFile(path, []byte("0123456789abcdeF"), 0o644) }, false},
+		{"put again", put, true},
+		{"truncated", func() { os.WriteFile(path, want[:8], 0o644) }, false},
+		{"put again", put, true},
+		{"missing", func() { os.Remove(path) }, false},
+		{"put again", put, true},
+		{"another file put", func() {
+			if err := cache.PutFile(run.Key, "other", []byte("x")); err != nil {
+				t.Fatal(err)
+			}
+		}, true},
+		{"record without it", func() {
+			rec, _ := cache.Record(run.Key)
+			delete(rec.Files, name)
+			rec.Save(filepath.Join(cache.Dir, run.Key, recordFile))
+		}, false},
+		{"put again", put, true},
+		{"run stored again", func() { run = stored() }, false},
+	} {
+		step.damage()
+		got, err := cache.File(run.Key, name)
+		switch {
+		case step.ok && (err != nil || !slices.Equal(got, want)):
+			t.Errorf("%s: File = %q, %v; want %q", step.name, got, err, want)
+		case !step.ok && (!errors.Is(err, ErrNotCached) || got != nil):
+			t.Errorf("%s: File = %q, %v; want ErrNotCached", step.name, got, err)
+		}
+	}
+	if err := cache.PutFile("ffffffffffffffff", name, want); !errors.Is(err, ErrNotCached) {
+		t.Errorf("PutFile beside no run: %v, want ErrNotCached", err)
+	}
+	for _, bad := range []string{"", ".", "..", "../x", "a/b", ".hidden", recordFile, paramsFile, "run.json.lock"} {
+		if err := cache.PutFile(run.Key, bad, want); err == nil || errors.Is(err, ErrNotCached) {
+			t.Errorf("PutFile(%q): %v, want an invalid name", bad, err)
+		}
+		if _, err := cache.File(run.Key, bad); err == nil || errors.Is(err, ErrNotCached) {
+			t.Errorf("File(%q): %v, want an invalid name", bad, err)
+		}
+	}
+	if locks, _ := filepath.Glob(filepath.Join(cache.Dir, run.Key, "*.lock")); len(locks) != 0 {
+		t.Errorf("lock files left in the entry: %v", locks)
+	}
+	if _, err := cache.Load(run.Key); err != nil {
+		t.Errorf("the entry does not load after its files were put: %v", err)
+	}
+}
+
 // TestCodeVersionCoversEverySource: every non-test Go file of the package is
 // hashed into CodeVersion or listed in notHashed with why, so a new file
 // counts until someone argues otherwise; the files that train are hashed.

@@ -159,9 +159,21 @@ type Config struct {
 	// drawn per example and per step. Default false.
 	Flip bool `json:"flip,omitempty"`
 
-	// Erase blacks out a random rectangle (2% to 33% of the image, aspect
-	// 0.3 to 3.3, as torchvision's RandomErasing) of each training image with
-	// this probability. Default 0: off. Valid: [0, 1].
+	// Erase blacks out a random rectangle of each training image with this
+	// probability, drawn as torchvision's RandomErasing(p=Erase) draws it: an
+	// area uniform in 2% to 33% of the image, an aspect ratio h/w
+	// log-uniform in 0.3 to 3.3, sides h = round(√(area·ratio)) and w =
+	// round(√(area/ratio)), a top-left corner uniform where the box fits.
+	// It differs in two ways. (1) One draw, not up to ten: torchvision draws
+	// again while a side comes out 28 or more (it wants h < 28 and w < 28),
+	// and leaves the image unchanged after ten misses; ours clips each side
+	// to 1..28, so the draws that torchvision rejects (about 0.7% of them)
+	// erase a band the full height or width of the image, which torchvision
+	// never does. (2) The fill: ours is black (pixel 0, −Mean/Std once
+	// standardized); torchvision's value=0 is written into the tensor it is
+	// given, which after Normalize, where it usually stands, is the mean
+	// intensity, and black only before Normalize. Default 0: off. Valid:
+	// [0, 1].
 	Erase float64 `json:"erase,omitempty"`
 
 	// LabelSmoothing ε trains against targets with 1−ε on the label and ε/10
@@ -193,7 +205,9 @@ type Config struct {
 	// none) or "cnn", the convolutional network of TeacherConfig, trained
 	// once through the run cache. The loss becomes
 	// α·T²·KL(softmax(teacher/T) ‖ softmax(student/T)) + (1−α)·CE, with α
-	// DistillAlpha and T DistillTemperature. Valid: "", "cnn".
+	// DistillAlpha and T DistillTemperature. Valid: "", "cnn"; not with
+	// Shift, Flip or Erase (the teacher's logits are of the clean images;
+	// see Validate).
 	Teacher string `json:"teacher,omitempty"`
 
 	// DistillAlpha is α, the weight of the teacher's term. Default 0.9.
@@ -310,125 +324,217 @@ func (c Config) augmentation() augmentation {
 // Validate reports every invalid field, each error naming the field, the
 // value and what is valid.
 func (c Config) Validate() error {
-	var errs []error
-	bad := func(field string, value any, valid string) {
-		errs = append(errs, fmt.Errorf("fashion: Config.%s = %v is invalid: want %s", field, value, valid))
-	}
+	var p problems
+	c.validateArchitecture(&p)
+	c.validateOptimizer(&p)
+	c.validateSchedule(&p)
+	c.validateTechniques(&p)
+	c.validateDistillation(&p)
+	c.validateRun(&p)
+	return errors.Join(p...)
+}
+
+// validateArchitecture checks the network: Arch, Hidden, Activation,
+// LeakySlope, Init, Norm, Dropout.
+func (c Config) validateArchitecture(p *problems) {
+	p.oneOf("Arch", c.Arch, Archs())
 	if len(c.Hidden) > 16 {
-		bad("Hidden", c.Hidden, "at most 16 hidden layers")
+		p.bad("Hidden", c.Hidden, "at most 16 hidden layers")
 	}
 	for i, h := range c.Hidden {
 		if h < 1 || h > 8192 {
-			bad(fmt.Sprintf("Hidden[%d]", i), h, "a width in 1..8192")
+			p.bad(fmt.Sprintf("Hidden[%d]", i), h, "a width in 1..8192")
 		}
 	}
-	oneOf := func(field, value string, valid []string) {
-		if !slices.Contains(valid, value) {
-			bad(field, fmt.Sprintf("%q", value), "one of "+strings.Join(valid, ", "))
-		}
-	}
-	oneOf("Activation", c.Activation, Activations())
-	oneOf("Init", c.Init, Inits())
-	oneOf("Norm", c.Norm, Norms())
-	oneOf("Optimizer", c.Optimizer, Optimizers())
-	oneOf("Schedule", c.Schedule, Schedules())
-	oneOf("ScheduleBy", c.ScheduleBy, ScheduleBys())
-	intIn := func(field string, v, lo, hi int) {
-		if v < lo || v > hi {
-			bad(field, v, fmt.Sprintf("an integer in %d..%d", lo, hi))
-		}
-	}
-	intIn("Epochs", c.Epochs, 1, 10000)
-	intIn("BatchSize", c.BatchSize, 1, 60000)
-	intIn("TrainLimit", c.TrainLimit, 0, 60000)
-	intIn("EvalBatchSize", c.EvalBatchSize, 1, 60000)
-	intIn("StepSize", c.StepSize, 1, 10000)
-	intIn("Patience", c.Patience, 0, 1000)
-	intIn("EarlyStop", c.EarlyStop, 0, 10000)
-	finite := func(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
-	// in checks lo ≤ v < hi (or ≤ hi when closed).
-	in := func(field string, v, lo, hi float64, closed bool) {
-		ok := finite(v) && v >= lo && (v < hi || closed && v == hi)
-		if !ok {
-			bracket := ")"
-			if closed {
-				bracket = "]"
-			}
-			bad(field, v, fmt.Sprintf("a number in [%g, %g%s", lo, hi, bracket))
-		}
-	}
-	in("LeakySlope", c.LeakySlope, 0, 1, false)
-	in("L2", c.L2, 0, 1, true)
-	in("MaxNorm", c.MaxNorm, 0, 100, true)
-	in("WeightDecay", c.WeightDecay, 0, 1, true)
-	if c.WeightDecay > 0 && c.Optimizer != "adamw" {
-		bad("WeightDecay", c.WeightDecay, `0 unless Optimizer is "adamw" (use L2 for the others)`)
-	}
+	p.oneOf("Activation", c.Activation, Activations())
+	p.in("LeakySlope", c.LeakySlope, 0, 1, false)
+	p.oneOf("Init", c.Init, Inits())
+	p.oneOf("Norm", c.Norm, Norms())
 	if len(c.Dropout) > 1 && len(c.Dropout) != len(c.Hidden) {
-		bad("Dropout", c.Dropout, fmt.Sprintf("no value, one value, or one per hidden layer (%d)", len(c.Hidden)))
+		p.bad("Dropout", c.Dropout, fmt.Sprintf("no value, one value, or one per hidden layer (%d)", len(c.Hidden)))
 	}
-	for i, p := range c.Dropout {
-		in(fmt.Sprintf("Dropout[%d]", i), p, 0, 1, false)
+	for i, d := range c.Dropout {
+		p.in(fmt.Sprintf("Dropout[%d]", i), d, 0, 1, false)
 	}
-	in("Beta1", c.Beta1, 0, 1, false)
-	in("Beta2", c.Beta2, 0, 1, false)
-	if !finite(c.Gamma) || c.Gamma <= 0 || c.Gamma > 1 {
-		bad("Gamma", c.Gamma, "a number in (0, 1]")
-	}
-	if c.Epochs >= 1 { // a bad Epochs is reported once, not again as an empty range here
-		in("WarmupEpochs", c.WarmupEpochs, 0, float64(c.Epochs), false)
-	}
-	in("MinLR", c.MinLR, 0, math.Max(c.LR, 0), true)
-	if c.MaxLR != 0 && (!finite(c.MaxLR) || c.MaxLR < 0 || c.MaxLR > 10) {
-		bad("MaxLR", c.MaxLR, "0 (10·LR) or a number in (0, 10]")
-	}
-	in("EarlyStopDelta", c.EarlyStopDelta, 0, 1, true)
-	if !finite(c.LR) || c.LR <= 0 || c.LR > 10 {
-		bad("LR", c.LR, "a number in (0, 10]")
-	}
-	in("Momentum", c.Momentum, 0, 1, false)
-	in("Alpha", c.Alpha, 0, 1, false)
-	if !finite(c.Eps) || c.Eps <= 0 || c.Eps > 1 {
-		bad("Eps", c.Eps, "a number in (0, 1]")
-	}
-	oneOf("Arch", c.Arch, Archs())
-	oneOf("Teacher", c.Teacher, Teachers())
-	intIn("Shift", c.Shift, 0, 8)
-	in("Erase", c.Erase, 0, 1, true)
-	in("LabelSmoothing", c.LabelSmoothing, 0, 1, false)
-	in("Mixup", c.Mixup, 0, 10, true)
-	in("EMA", c.EMA, 0, 1, false)
-	if c.Epochs >= 1 {
-		intIn("SWAEpochs", c.SWAEpochs, 0, c.Epochs)
-	}
-	if c.SWAEpochs > 0 && c.EarlyStop > 0 {
-		bad("SWAEpochs", c.SWAEpochs, "0 with EarlyStop (the average needs the last epochs)")
-	}
-	if c.SWAEpochs > 0 && c.EMA > 0 {
-		bad("SWAEpochs", c.SWAEpochs, "0 with EMA (one average of the weights at a time)")
-	}
-	in("DistillAlpha", c.DistillAlpha, 0, 1, true)
-	in("DistillTemperature", c.DistillTemperature, 1, 20, true)
 	if c.Arch == "cnn" {
 		// The "cnn" network has none of the MLP's options.
 		if c.Norm != "none" {
-			bad("Norm", fmt.Sprintf("%q", c.Norm), `"none" with Arch "cnn"`)
+			p.bad("Norm", fmt.Sprintf("%q", c.Norm), `"none" with Arch "cnn"`)
 		}
 		if len(c.Dropout) > 0 {
-			bad("Dropout", c.Dropout, `none with Arch "cnn"`)
+			p.bad("Dropout", c.Dropout, `none with Arch "cnn"`)
 		}
 		if c.L2 > 0 {
-			bad("L2", c.L2, `0 with Arch "cnn"`)
+			p.bad("L2", c.L2, `0 with Arch "cnn"`)
 		}
 	}
-	if c.Teacher != "" && c.Arch == "cnn" {
-		bad("Teacher", fmt.Sprintf("%q", c.Teacher), `"" for Arch "cnn" (the teacher learns alone)`)
-	}
-	if err := validateBackendName(c.Backend); err != nil {
-		bad("Backend", fmt.Sprintf("%q", c.Backend), err.Error())
-	}
-	return errors.Join(errs...)
 }
+
+// validateOptimizer checks the optimizer and its weight penalties:
+// Optimizer, LR, Momentum, Beta1, Beta2, Alpha, Eps, L2, MaxNorm,
+// WeightDecay.
+func (c Config) validateOptimizer(p *problems) {
+	p.oneOf("Optimizer", c.Optimizer, Optimizers())
+	p.positive("LR", c.LR, 10)
+	p.in("Momentum", c.Momentum, 0, 1, false)
+	p.in("Beta1", c.Beta1, 0, 1, false)
+	p.in("Beta2", c.Beta2, 0, 1, false)
+	p.in("Alpha", c.Alpha, 0, 1, false)
+	p.positive("Eps", c.Eps, 1)
+	p.in("L2", c.L2, 0, 1, true)
+	p.in("MaxNorm", c.MaxNorm, 0, 100, true)
+	p.in("WeightDecay", c.WeightDecay, 0, 1, true)
+	if c.WeightDecay > 0 && c.Optimizer != "adamw" {
+		p.bad("WeightDecay", c.WeightDecay, `0 unless Optimizer is "adamw" (use L2 for the others)`)
+	}
+}
+
+// validateSchedule checks how long training lasts and how the rate moves:
+// Epochs, BatchSize, Schedule and its parameters, EarlyStop.
+func (c Config) validateSchedule(p *problems) {
+	p.intIn("Epochs", c.Epochs, 1, 10000)
+	p.intIn("BatchSize", c.BatchSize, 1, 60000)
+	p.oneOf("Schedule", c.Schedule, Schedules())
+	p.oneOf("ScheduleBy", c.ScheduleBy, ScheduleBys())
+	p.intIn("StepSize", c.StepSize, 1, 10000)
+	if !finite(c.Gamma) || c.Gamma <= 0 || c.Gamma > 1 {
+		p.bad("Gamma", c.Gamma, "a number in (0, 1]")
+	}
+	if c.Epochs >= 1 { // a bad Epochs is reported once, not again as an empty range here
+		p.in("WarmupEpochs", c.WarmupEpochs, 0, float64(c.Epochs), false)
+	}
+	p.in("MinLR", c.MinLR, 0, math.Max(c.LR, 0), true)
+	if c.MaxLR != 0 && (!finite(c.MaxLR) || c.MaxLR < 0 || c.MaxLR > 10) {
+		p.bad("MaxLR", c.MaxLR, "0 (10·LR) or a number in (0, 10]")
+	}
+	p.intIn("Patience", c.Patience, 0, 1000)
+	p.intIn("EarlyStop", c.EarlyStop, 0, 10000)
+	p.in("EarlyStopDelta", c.EarlyStopDelta, 0, 1, true)
+}
+
+// validateTechniques checks the techniques beyond the exercise but
+// distillation: the augmentations, LabelSmoothing, Mixup and the weight
+// averages (EMA, SWAEpochs).
+func (c Config) validateTechniques(p *problems) {
+	p.intIn("Shift", c.Shift, 0, 8)
+	p.in("Erase", c.Erase, 0, 1, true)
+	p.in("LabelSmoothing", c.LabelSmoothing, 0, 1, false)
+	p.in("Mixup", c.Mixup, 0, 10, true)
+	p.in("EMA", c.EMA, 0, 1, false)
+	if c.Epochs >= 1 {
+		p.intIn("SWAEpochs", c.SWAEpochs, 0, c.Epochs)
+	}
+	if c.SWAEpochs > 0 && c.EarlyStop > 0 {
+		p.bad("SWAEpochs", c.SWAEpochs, "0 with EarlyStop (the average needs the last epochs)")
+	}
+	if c.SWAEpochs > 0 && c.EMA > 0 {
+		p.bad("SWAEpochs", c.SWAEpochs, "0 with EMA (one average of the weights at a time)")
+	}
+}
+
+// validateDistillation checks Teacher, DistillAlpha and
+// DistillTemperature, and what a teacher cannot go with.
+func (c Config) validateDistillation(p *problems) {
+	p.oneOf("Teacher", c.Teacher, Teachers())
+	p.in("DistillAlpha", c.DistillAlpha, 0, 1, true)
+	p.in("DistillTemperature", c.DistillTemperature, 1, 20, true)
+	if c.Teacher != "" && c.Arch == "cnn" {
+		p.bad("Teacher", fmt.Sprintf("%q", c.Teacher), `"" for Arch "cnn" (the teacher learns alone)`)
+	}
+	// The teacher's logits are computed once, on the clean training images
+	// (Session.teacher), while an augmented student sees each image shifted,
+	// flipped or erased: it would be taught what the teacher thinks of an
+	// image it is not looking at (a shirt's logits for a half-erased
+	// shirt). Making the teacher see the student's batch means running the
+	// CNN forward inside every training step: some 4.2 million
+	// multiply-adds per image, against about 0.3 million for the MLP's
+	// forward and backward passes together, so some 13 times the step's
+	// work. That is not cheap, so the combination is refused.
+	if c.Teacher != "" {
+		var augmented []string
+		if c.Shift > 0 {
+			augmented = append(augmented, fmt.Sprintf("Shift = %d", c.Shift))
+		}
+		if c.Flip {
+			augmented = append(augmented, "Flip = true")
+		}
+		if c.Erase > 0 {
+			augmented = append(augmented, fmt.Sprintf("Erase = %g", c.Erase))
+		}
+		if len(augmented) > 0 {
+			p.bad("Teacher", fmt.Sprintf("%q", c.Teacher), fmt.Sprintf(
+				`"" (none) with %s, or no augmentation with a teacher: its logits are those of the clean training images, not of the changed ones the student sees`,
+				strings.Join(augmented, ", ")))
+		}
+	}
+}
+
+// validateRun checks what changes where and on how much data a run
+// trains, not its model: TrainLimit, EvalBatchSize, Backend.
+func (c Config) validateRun(p *problems) {
+	p.intIn("TrainLimit", c.TrainLimit, 0, 60000)
+	p.intIn("EvalBatchSize", c.EvalBatchSize, 1, 60000)
+	if err := validateBackendName(c.Backend); err != nil {
+		p.bad("Backend", fmt.Sprintf("%q", c.Backend), err.Error())
+	}
+}
+
+// problems collects Validate's errors, each naming the field, the value
+// and what is valid.
+type problems []error
+
+func (p *problems) bad(field string, value any, valid string) {
+	*p = append(*p, fmt.Errorf("fashion: Config.%s = %v is invalid: want %s", field, value, valid))
+}
+
+// oneOf checks that value is one of valid, shown quoted when one of them
+// is "" (so that the empty name can be seen).
+func (p *problems) oneOf(field, value string, valid []string) {
+	if slices.Contains(valid, value) {
+		return
+	}
+	if !slices.Contains(valid, "") {
+		p.bad(field, fmt.Sprintf("%q", value), "one of "+strings.Join(valid, ", "))
+		return
+	}
+	names := make([]string, len(valid))
+	for i, v := range valid {
+		names[i] = fmt.Sprintf("%q", v)
+		if v == "" {
+			names[i] += " (none)"
+		}
+	}
+	last := len(names) - 1
+	p.bad(field, fmt.Sprintf("%q", value), strings.Join(names[:last], ", ")+" or "+names[last])
+}
+
+// intIn checks lo ≤ v ≤ hi.
+func (p *problems) intIn(field string, v, lo, hi int) {
+	if v < lo || v > hi {
+		p.bad(field, v, fmt.Sprintf("an integer in %d..%d", lo, hi))
+	}
+}
+
+// in checks lo ≤ v < hi (or ≤ hi when closed).
+func (p *problems) in(field string, v, lo, hi float64, closed bool) {
+	if finite(v) && v >= lo && (v < hi || closed && v == hi) {
+		return
+	}
+	bracket := ")"
+	if closed {
+		bracket = "]"
+	}
+	p.bad(field, v, fmt.Sprintf("a number in [%g, %g%s", lo, hi, bracket))
+}
+
+// positive checks 0 < v ≤ hi.
+func (p *problems) positive(field string, v, hi float64) {
+	if !finite(v) || v <= 0 || v > hi {
+		p.bad(field, v, fmt.Sprintf("a number in (0, %g]", hi))
+	}
+}
+
+func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 
 // Summary describes the model and its training in one line, e.g.
 // "MLP 784-120-72-48-10 (relu, init pytorch, norm none), 106906 parameters; rmsprop lr 0.0001, batch 128, 40 epochs".

@@ -28,9 +28,14 @@ const (
 	NumPixels  = Height * Width // pixels (bytes) per image
 )
 
-// ClassNames is the exercise's label table: ClassNames[label] is the name of
-// the class with that label.
-var ClassNames = [NumClasses]string{
+// ClassNames returns the exercise's label table: ClassNames()[label] is the
+// name of the class with that label. The array is a copy: a caller that
+// changes it changes no one else's names.
+func ClassNames() [NumClasses]string { return classNames }
+
+// classNames is ClassNames' table, unexported so that no package can
+// rename a class for every other.
+var classNames = [NumClasses]string{
 	"T-shirt/top",
 	"Trouser",
 	"Pullover",
@@ -672,7 +677,7 @@ func (s *Set) IndexOf(label uint8) int {
 func (s *Set) Sample(n int) (images [][]uint8, captions []string) {
 	for i := range min(n, s.Len()) {
 		images = append(images, s.Image(i))
-		captions = append(captions, ClassNames[s.Labels[i]])
+		captions = append(captions, classNames[s.Labels[i]])
 	}
 	return images, captions
 }

@@ -210,7 +210,7 @@ func TestLoadRealData(t *testing.T) {
 			}
 			for c, n := range s.ClassCounts() {
 				if n != tc.perClass {
-					t.Errorf("class %d (%s): %d examples, want %d", c, ClassNames[c], n, tc.perClass)
+					t.Errorf("class %d (%s): %d examples, want %d", c, classNames[c], n, tc.perClass)
 				}
 			}
 		})

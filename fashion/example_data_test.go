@@ -45,7 +45,7 @@ func ExampleParseLabels() {
 		log.Fatal(err)
 	}
 	for _, l := range labels {
-		fmt.Println(l, fashion.ClassNames[l])
+		fmt.Println(l, fashion.ClassNames()[l])
 	}
 
 	// Label 10 does not exist.
@@ -109,7 +109,7 @@ func ExampleSet_ClassCounts() {
 	s := &fashion.Set{Images: make([]uint8, 3*fashion.NumPixels), Labels: []uint8{7, 7, 0}}
 	for c, n := range s.ClassCounts() {
 		if n > 0 {
-			fmt.Printf("%s: %d\n", fashion.ClassNames[c], n)
+			fmt.Printf("%s: %d\n", fashion.ClassNames()[c], n)
 		}
 	}
 	// Output:

@@ -34,6 +34,11 @@ type Run struct {
 	TrainSeconds    float64          `json:"train_seconds"`         // all epochs, validation included
 	SecondsPerEpoch float64          `json:"seconds_per_epoch"`
 
+	// Files holds the SHA-256 of each file kept beside the cached run, by
+	// name (Cache.PutFile): what later runs computed from it once, e.g. a
+	// teacher's logits of the training set.
+	Files map[string]string `json:"files,omitempty"`
+
 	// Params are the trained model's variables (weights, biases,
 	// normalization parameters and running averages); not part of the JSON
 	// record, which stays small and readable.

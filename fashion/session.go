@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"sync"
 	"sync/atomic"
+
+	"github.com/gomlx/gomlx/backends"
 )
 
 // Session shares what the runs of one process can share: one backend per
@@ -61,8 +63,12 @@ func (sess *Session) Close() {
 			t.finalize()
 		}
 	}
+	finalized := map[backends.Backend]bool{} // a backend shared by two names is finalized once
 	for _, b := range sess.backends {
-		b.Finalize()
+		if !finalized[b.Backend] {
+			b.Finalize()
+			finalized[b.Backend] = true
+		}
 	}
 	sess.idle, sess.backends, sess.splits, sess.closed = nil, nil, nil, true
 }
@@ -126,7 +132,11 @@ func (sess *Session) prepare(d *Data, cfg Config) (*Splits, error) {
 }
 
 // backend returns the session's backend for a Config.Backend value,
-// creating it the first time.
+// creating it the first time. Two values that resolve to one backend
+// ("auto" and "xla:cpu": a student and its teacher, see TeacherConfig)
+// share its client, each with its own reason: two clients of one device
+// would hold two copies of everything, and on a GPU with
+// $FASHION_XLA_MEMORY_FRACTION each would take its share of the memory.
 func (sess *Session) backend(name string) (*Backend, error) {
 	sess.mu.Lock()
 	defer sess.mu.Unlock()
@@ -136,11 +146,22 @@ func (sess *Session) backend(name string) (*Backend, error) {
 	if b, ok := sess.backends[name]; ok {
 		return b, nil
 	}
+	r, err := resolveBackend(name)
+	if err != nil {
+		return nil, err
+	}
+	for _, b := range sess.backends {
+		if b.Config == r.config {
+			shared := &Backend{Backend: b.Backend, Config: r.config, Reason: r.reason}
+			sess.backends[name] = shared
+			return shared, nil
+		}
+	}
 	runs := sess.RunsDir
 	if runs == "" {
 		runs = DefaultRunsDir()
 	}
-	b, err := newBackendIn(name, filepath.Join(runs, autotuneDirName))
+	b, err := r.create(filepath.Join(runs, autotuneDirName))
 	if err != nil {
 		return nil, err
 	}

@@ -3,10 +3,9 @@ package fashion
 import (
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"math"
-	"os"
-	"path/filepath"
 
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:staticcheck
 	"github.com/gomlx/gomlx/pkg/core/tensors"
@@ -18,23 +17,38 @@ import (
 // images shifted by up to 2 pixels and flipped, seed 42, on the student's
 // data (TrainLimit, SplitSeed) and backend. Every student seed shares it,
 // and it is trained once, through the run cache, like any run.
-func TeacherConfig(cfg Config) Config {
+//
+// Its Backend is the one the student's resolves to on this machine, named
+// the same however the student's is spelled ("xla:cpu" for "auto",
+// "xla" and "xla:cpu" where only the CPU plugin is installed; see
+// canonicalBackend): the teacher's run key depends on its Config, and two
+// spellings of one backend must find one teacher, not train two. An
+// invalid or unresolvable backend is an error.
+func TeacherConfig(cfg Config) (Config, error) {
+	r, err := resolveBackend(cfg.Backend)
+	if err != nil {
+		return Config{}, fmt.Errorf("fashion: the teacher's backend: %w", err)
+	}
 	t := DefaultConfig()
 	t.Arch, t.Optimizer, t.LR, t.Epochs = "cnn", "adam", 1e-3, 12
 	t.Shift, t.Flip = 2, true
-	t.TrainLimit, t.SplitSeed, t.Backend, t.EvalBatchSize = cfg.TrainLimit, cfg.SplitSeed, cfg.Backend, cfg.EvalBatchSize
-	return t
+	t.TrainLimit, t.SplitSeed, t.Backend, t.EvalBatchSize = cfg.TrainLimit, cfg.SplitSeed, r.name, cfg.EvalBatchSize
+	return t, nil
 }
 
 // teacherLogitsFile, in a teacher's cache entry, holds its logits of every
-// training example (float32, little-endian, [N,10]), computed once.
+// training example (float32, little-endian, [N,10]), computed once and
+// kept with Cache.PutFile, so that its record holds its SHA-256.
 const teacherLogitsFile = "train_logits.f32"
 
 // teacher returns the logits of cfg's teacher on the training set train
 // and the teacher's run key: the stored ones, or computed from the stored
-// teacher (trained first if it is not stored) and kept beside its record.
+// teacher (trained first if it is not stored) and kept in its cache entry.
 func (sess *Session) teacher(ctx context.Context, d *Data, cfg Config, train *Set) ([]float32, string, error) {
-	tcfg := TeacherConfig(cfg)
+	tcfg, err := TeacherConfig(cfg)
+	if err != nil {
+		return nil, "", err
+	}
 	cache := Cache{Dir: sess.RunsDir}
 	if cache.Dir == "" {
 		cache.Dir = DefaultRunsDir()
@@ -43,14 +57,19 @@ func (sess *Session) teacher(ctx context.Context, d *Data, cfg Config, train *Se
 	if err != nil {
 		return nil, "", fmt.Errorf("fashion: the teacher: %w", err)
 	}
-	path := filepath.Join(cache.Dir, run.Key, teacherLogitsFile)
+	// The stored logits only when the record vouches for them (their
+	// SHA-256) and they are as many as the training set's: a missing,
+	// damaged or foreign file is computed again from the teacher, which
+	// TrainCached trained again if its weights were damaged.
 	want := train.Len() * NumClasses
-	if data, err := os.ReadFile(path); err == nil && len(data) == 4*want {
+	if data, err := cache.File(run.Key, teacherLogitsFile); err == nil && len(data) == 4*want {
 		logits := make([]float32, want)
 		for i := range logits {
 			logits[i] = math.Float32frombits(binary.LittleEndian.Uint32(data[4*i:]))
 		}
 		return logits, run.Key, nil
+	} else if err != nil && !errors.Is(err, ErrNotCached) {
+		return nil, "", err
 	}
 	ev, err := sess.NewEvaluator(run) // the session's backend: one client per device
 	if err != nil {
@@ -65,7 +84,7 @@ func (sess *Session) teacher(ctx context.Context, d *Data, cfg Config, train *Se
 	for i, v := range logits {
 		binary.LittleEndian.PutUint32(data[4*i:], math.Float32bits(v))
 	}
-	if err := writeFileAtomic(path, data); err != nil {
+	if err := cache.PutFile(run.Key, teacherLogitsFile, data); err != nil {
 		return nil, "", err
 	}
 	return logits, run.Key, nil

@@ -186,6 +186,9 @@ func TestConfigValidate(t *testing.T) {
 		{"SWAEpochs", func(c *Config) { c.SWAEpochs, c.EMA = 5, 0.99 }},
 		{"Teacher", func(c *Config) { c.Teacher = "resnet" }},
 		{"Teacher", func(c *Config) { c.Teacher, c.Arch = "cnn", "cnn" }},
+		{"Teacher", func(c *Config) { c.Teacher, c.Shift = "cnn", 2 }},
+		{"Teacher", func(c *Config) { c.Teacher, c.Flip = "cnn", true }},
+		{"Teacher", func(c *Config) { c.Teacher, c.Erase = "cnn", 0.5 }},
 		{"DistillAlpha", func(c *Config) { c.DistillAlpha = 2 }},
 		{"DistillTemperature", func(c *Config) { c.DistillTemperature = 0.5 }},
 		{"Arch", func(c *Config) { c.Arch = "transformer" }},
@@ -206,6 +209,42 @@ func TestConfigValidate(t *testing.T) {
 	cfg.Epochs = 0
 	if err := cfg.Validate(); err == nil || strings.Contains(err.Error(), "WarmupEpochs") {
 		t.Errorf("Epochs = 0: Validate() = %v, want an error naming Epochs only", err)
+	}
+}
+
+// TestConfigValidateMessages checks the wording of errors that list
+// choices or a combination.
+func TestConfigValidateMessages(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		edit func(*Config)
+		want string
+	}{
+		{"unknown teacher", func(c *Config) { c.Teacher = "resnet" },
+			`Config.Teacher = "resnet" is invalid: want "" (none) or "cnn"`},
+		{"teacher with every augmentation", func(c *Config) { c.Teacher, c.Shift, c.Flip, c.Erase = "cnn", 2, true, 0.5 },
+			`Config.Teacher = "cnn" is invalid: want "" (none) with Shift = 2, Flip = true, Erase = 0.5, or no augmentation with a teacher: its logits are those of the clean training images`},
+		{"teacher with flip", func(c *Config) { c.Teacher, c.Flip = "cnn", true },
+			`want "" (none) with Flip = true, or`},
+		{"unknown optimizer", func(c *Config) { c.Optimizer = "adagrad" },
+			`Config.Optimizer = "adagrad" is invalid: want one of sgd, rmsprop, adam, adamw`},
+	} {
+		cfg := DefaultConfig()
+		tc.edit(&cfg)
+		if err := cfg.Validate(); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: Validate() = %v, want it to contain %s", tc.name, err, tc.want)
+		}
+	}
+	// The teacher on its own, and augmentation without one, are valid.
+	for _, edit := range []func(*Config){
+		func(c *Config) { c.Teacher = "cnn" },
+		func(c *Config) { c.Shift, c.Flip, c.Erase = 2, true, 0.5 },
+	} {
+		cfg := DefaultConfig()
+		edit(&cfg)
+		if err := cfg.Validate(); err != nil {
+			t.Errorf("Validate() = %v, want nil", err)
+		}
 	}
 }
 

@@ -26,7 +26,7 @@ func studyCmd(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("fashion study", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	only := fs.String("only", "", "comma-separated variant names to run (default: all)")
-	epochs := fs.Int("epochs", 0, "override every variant's epochs (0: their own, 40)")
+	epochs := fs.Int("epochs", 0, "override every variant's epochs (0: their own, 40); warm-up and SWA epochs shrink to fit")
 	trainLimit := fs.Int("train-limit", 0, "train on a subset of this many images (0: all)")
 	backend := fs.String("backend", "auto", "backend for every variant")
 	jsonOut := fs.String("json", filepath.Join("docs", "study.json"), "rows as JSON")
@@ -90,12 +90,9 @@ func studyCmd(args []string, stdout, stderr io.Writer) error {
 		variants = picked
 	}
 	for i := range variants {
+		variants[i] = variants[i].WithEpochs(*epochs)
 		c := &variants[i].Config
 		c.Backend = *backend
-		if *epochs > 0 {
-			c.Epochs = *epochs
-			c.WarmupEpochs = min(c.WarmupEpochs, float64(*epochs)/2)
-		}
 		c.TrainLimit = *trainLimit
 		if err := c.Validate(); err != nil {
 			return usageError{fmt.Errorf("variant %s: %w", variants[i].Name, err)}

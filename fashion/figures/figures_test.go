@@ -165,7 +165,8 @@ func TestConfusionSVG(t *testing.T) {
 			}
 		}
 	}
-	for _, s := range append([]string{nastyTitle, "true class", "predicted class", "share of the true class"}, fashion.ClassNames[:]...) {
+	classes := fashion.ClassNames()
+	for _, s := range append([]string{nastyTitle, "true class", "predicted class", "share of the true class"}, classes[:]...) {
 		if !d.HasText(s) {
 			t.Errorf("text %q missing", s)
 		}
@@ -201,7 +202,8 @@ func TestPerClassBarsSVG(t *testing.T) {
 	if got := d.Classes["fm-bar"]; got != fashion.NumClasses-1 {
 		t.Errorf("%d bars, want %d (no bar for NaN)", got, fashion.NumClasses-1)
 	}
-	for _, s := range append([]string{nastyTitle, "96.3%", "60.0%", "n/a", "0.0%", "100.0%"}, fashion.ClassNames[:]...) {
+	classes := fashion.ClassNames()
+	for _, s := range append([]string{nastyTitle, "96.3%", "60.0%", "n/a", "0.0%", "100.0%"}, classes[:]...) {
 		if !d.HasText(s) {
 			t.Errorf("text %q missing", s)
 		}
@@ -340,7 +342,7 @@ func TestSizes(t *testing.T) {
 	for i := range imgs {
 		if set != nil {
 			imgs[i] = set.Image(i)
-			caps[i] = "true: " + fashion.ClassNames[set.Labels[i]] + "\npred: " + fashion.ClassNames[(i+1)%fashion.NumClasses]
+			caps[i] = "true: " + fashion.ClassNames()[set.Labels[i]] + "\npred: " + fashion.ClassNames()[(i+1)%fashion.NumClasses]
 		} else {
 			imgs[i], caps[i] = testImage(), "true: Coat\npred: Shirt"
 		}

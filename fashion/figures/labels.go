@@ -28,7 +28,7 @@ type Labels struct {
 	TrainAccuracy, ValAccuracy string // e.g. "train accuracy (%)"
 
 	// Classes name the classes in ConfusionSVG, PerClassBarsSVG and
-	// Misclassified, e.g. fashion.ClassNames.
+	// Misclassified, e.g. fashion.ClassNames().
 	Classes [fashion.NumClasses]string
 	// TrueClass and PredictedClass name the confusion matrix's rows and
 	// columns; TrueClassShare its colour scale, e.g. "share of the true
@@ -61,7 +61,7 @@ var English = Labels{
 	Epoch: "epoch", Loss: "loss", Accuracy: "accuracy", AccuracyAxis: "accuracy (%)", Train: "train", Val: "val",
 	TrainLoss: "train loss", ValLoss: "validation loss",
 	TrainAccuracy: "train accuracy (%)", ValAccuracy: "validation accuracy (%)",
-	Classes:   fashion.ClassNames,
+	Classes:   fashion.ClassNames(),
 	TrueClass: "true class", PredictedClass: "predicted class", TrueClassShare: "share of the true class",
 	True: "true", Predicted: "pred",
 	ValWilson: "validation (Wilson 95%)", TestWilson: "test (Wilson 95%)",

@@ -117,7 +117,7 @@ func TestLabelsComplete(t *testing.T) {
 			t.Errorf("%s: %d columns in the header, the rows have another count", name, len(l.ComparisonHeader))
 		}
 	}
-	if !reflect.DeepEqual(ComparisonHeader, English.ComparisonHeader) || English.Classes != fashion.ClassNames {
+	if !reflect.DeepEqual(ComparisonHeader, English.ComparisonHeader) || English.Classes != fashion.ClassNames() {
 		t.Errorf("English is not what the package-level functions use")
 	}
 }

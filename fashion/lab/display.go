@@ -230,7 +230,7 @@ func DisplayAugmented(cfg fashion.Config, n, copies int) error {
 	captions := make([]string, 0, n*(copies+1))
 	for i := range originals {
 		originals[i] = data.Train.Image(i)
-		captions = append(captions, "original: "+fashion.ClassNames[data.Train.Labels[i]])
+		captions = append(captions, "original: "+fashion.ClassNames()[data.Train.Labels[i]])
 	}
 	changed, err := fashion.AugmentImages(originals, copies, cfg)
 	if err != nil {

@@ -44,7 +44,10 @@ func quickened(cfg fashion.Config) fashion.Config {
 // stays out of the comparison and of the final evaluation, which are about
 // the exercise's network; the students read it from the run cache.
 func Teacher(cfg fashion.Config) (*fashion.Run, error) {
-	tcfg := fashion.TeacherConfig(quickened(cfg))
+	tcfg, err := fashion.TeacherConfig(quickened(cfg))
+	if err != nil {
+		return nil, err
+	}
 	data, err := Data()
 	if err != nil {
 		return nil, err

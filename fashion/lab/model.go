@@ -10,7 +10,7 @@ import (
 	"github.com/fashion-gomlx/fashion-gomlx/fashion"
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:staticcheck // GoMLX's own style for graph code.
 	"github.com/gomlx/gomlx/pkg/core/tensors"
-	"github.com/gomlx/gomlx/pkg/ml/context"
+	mlcontext "github.com/gomlx/gomlx/pkg/ml/context"
 )
 
 // ModelVariable is one variable of a built model, as GoMLX's context holds
@@ -60,9 +60,9 @@ func BuildModel(cfg fashion.Config, batch int) (s *ModelSummary, err error) {
 		return nil, err
 	}
 	defer backend.Finalize()
-	ctx := context.New()
-	defer ctx.Finalize()
-	model, err := fashion.NewModel(ctx, cfg)
+	mctx := mlcontext.New()
+	defer mctx.Finalize()
+	model, err := fashion.NewModel(mctx, cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -71,8 +71,8 @@ func BuildModel(cfg fashion.Config, batch int) (s *ModelSummary, err error) {
 			err = fmt.Errorf("lab: building the model's graph: %v", p)
 		}
 	}()
-	exec, err := context.NewExec(backend, ctx, func(ctx *context.Context, x *Node) *Node {
-		return model.Logits(ctx, x)
+	exec, err := mlcontext.NewExec(backend, mctx, func(mctx *mlcontext.Context, x *Node) *Node {
+		return model.Logits(mctx, x)
 	})
 	if err != nil {
 		return nil, err
@@ -85,7 +85,7 @@ func BuildModel(cfg fashion.Config, batch int) (s *ModelSummary, err error) {
 	}
 	defer out[0].FinalizeAll()
 	s = &ModelSummary{Config: cfg, Backend: fashion.BackendName(backend.Config), Input: []int{batch, fashion.NumPixels}, Logits: out[0].Shape().Dimensions}
-	for v := range ctx.IterVariables() {
+	for v := range mctx.IterVariables() {
 		s.Variables = append(s.Variables, ModelVariable{Scope: v.Scope(), Name: v.Name(),
 			Dims: slices.Clone(v.Shape().Dimensions), Trainable: v.Trainable})
 	}

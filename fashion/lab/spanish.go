@@ -18,7 +18,7 @@ var Spanish = figures.Labels{
 	Train: "entrenamiento", Val: "validación",
 	TrainLoss: "pérdida de entrenamiento", ValLoss: "pérdida de validación",
 	TrainAccuracy: "exactitud de entrenamiento (%)", ValAccuracy: "exactitud de validación (%)",
-	Classes:   fashion.ClassNames,
+	Classes:   fashion.ClassNames(),
 	TrueClass: "clase verdadera", PredictedClass: "clase predicha", TrueClassShare: "fracción de la clase verdadera",
 	True: "verdadera", Predicted: "predicha",
 	ValWilson: "validación (Wilson 95 %)", TestWilson: "prueba (Wilson 95 %)",

@@ -192,6 +192,23 @@ func LoadVariants(path string) ([]Variant, []Skipped, error) {
 	return vs, skipped, nil
 }
 
+// WithEpochs returns the variant trained for epochs epochs instead of its
+// own ("fashion study -epochs"), with the settings bounded by the epochs
+// shrunk to fit them, as fashion/lab's quick mode does: the cosine warm-up
+// to at most half of them, and SWA's averaged epochs to at most all of
+// them (the "swa" variant averages the last 10, which a shorter run does
+// not have). epochs < 1 leaves the variant as it is.
+func (v Variant) WithEpochs(epochs int) Variant {
+	if epochs < 1 {
+		return v
+	}
+	c := &v.Config
+	c.Epochs = epochs
+	c.WarmupEpochs = min(c.WarmupEpochs, float64(epochs)/2)
+	c.SWAEpochs = min(c.SWAEpochs, epochs)
+	return v
+}
+
 // Row is one line of the study's results.
 type Row struct {
 	Name            string         `json:"name"`

@@ -163,3 +163,34 @@ func TestStoredRuns(t *testing.T) {
 		t.Errorf("corrupt entry: error %v, want one naming variant dropout", err)
 	}
 }
+
+// TestWithEpochs: every variant stays valid with any number of epochs
+// (fashion study -epochs), the settings bounded by the epochs shrinking
+// with them and no further.
+func TestWithEpochs(t *testing.T) {
+	variants := committedVariants(t)
+	for _, v := range variants {
+		for _, epochs := range []int{1, 2, 5, 9, 10, 40, 120} {
+			got := v.WithEpochs(epochs).Config
+			if err := got.Validate(); err != nil {
+				t.Errorf("variant %s with %d epochs: %v", v.Name, epochs, err)
+			}
+			if got.Epochs != epochs {
+				t.Errorf("variant %s with %d epochs: Epochs = %d", v.Name, epochs, got.Epochs)
+			}
+			if want := min(v.Config.SWAEpochs, epochs); got.SWAEpochs != want {
+				t.Errorf("variant %s with %d epochs: SWAEpochs = %d, want %d", v.Name, epochs, got.SWAEpochs, want)
+			}
+			if want := min(v.Config.WarmupEpochs, float64(epochs)/2); got.WarmupEpochs != want {
+				t.Errorf("variant %s with %d epochs: WarmupEpochs = %g, want %g", v.Name, epochs, got.WarmupEpochs, want)
+			}
+		}
+		if got := v.WithEpochs(0); got.Config.Epochs != v.Config.Epochs {
+			t.Errorf("variant %s: WithEpochs(0) changed Epochs to %d", v.Name, got.Config.Epochs)
+		}
+	}
+	swa := variants[slices.IndexFunc(variants, func(v Variant) bool { return v.Name == "swa" })]
+	if swa.Config.SWAEpochs != 10 || swa.WithEpochs(3).Config.SWAEpochs != 3 {
+		t.Errorf("swa: SWAEpochs %d, with 3 epochs %d; want 10 and 3", swa.Config.SWAEpochs, swa.WithEpochs(3).Config.SWAEpochs)
+	}
+}
