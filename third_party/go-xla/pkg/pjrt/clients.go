@@ -147,6 +147,10 @@ type Client struct {
 	processIndex              int
 	addressableDevices        []*Device
 	allowBufferViews          bool
+
+	// PATCH: executableCache, if not nil, keeps compiled executables across
+	// processes (ExecutableCacheDirOption).
+	executableCache *executableCache
 }
 
 type clientC struct {
@@ -157,9 +161,12 @@ type clientC struct {
 // newClient is called by Plugin.NewClient to create a new PJRT_Client wrapper.
 func newClient(plugin *Plugin, options NamedValuesMap) (*Client, error) {
 	// Create C.PJRT_Client object.
+	options, cacheDir, err := takeExecutableCacheOption(options)
+	if err != nil {
+		return nil, err
+	}
 	args := C.new_PJRT_Client_Create_Args()
 	defer cFree(args)
-	var err error
 	args.create_options, args.num_options, err = options.mallocArrayPJRT_NamedValue()
 	if err != nil {
 		return nil, errors.WithMessagef(err, "invalid options when creating a new pjrt.Client")
@@ -196,6 +203,10 @@ func newClient(plugin *Plugin, options NamedValuesMap) (*Client, error) {
 		err = errors.WithMessagef(err, "failed to retrieve addressable devices for new client (plugin %s) -- can't use client with no addressable device", plugin)
 		c.client.Destroy(plugin)
 		return nil, err
+	}
+
+	if cacheDir != "" {
+		c.executableCache = newExecutableCache(c, cacheDir)
 	}
 
 	// Register cleanup.

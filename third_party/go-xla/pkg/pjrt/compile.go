@@ -169,11 +169,27 @@ func (cc *CompileConfig) Done() (*LoadedExecutable, error) {
 	}
 	pinner.Pin(unsafe.SliceData(binOptions))
 
-	klog.V(2).Infof("calling pjrtClientCompile()")
-	exec, err := pjrtClientCompile(cc.plugin, cc.client, cc.program, cc.programFormat, binOptions)
-	if err != nil {
-		klog.V(1).Infof("pjrtClientCompile() failed: %v", err)
-		return nil, errors.WithMessagef(err, "failed to compile the program")
+	// PATCH: load the executable from the client's cache, or compile it and
+	// store it there (ExecutableCacheDirOption).
+	var exec *LoadedExecutable
+	cache := cc.client.executableCache
+	var cacheKey [32]byte
+	if cache != nil {
+		cacheKey = cache.key(cc.programFormat, cc.program, binOptions)
+		exec = cache.load(cc.client, cacheKey)
+	}
+	if exec != nil {
+		exec.fromCache = true
+	} else {
+		klog.V(2).Infof("calling pjrtClientCompile()")
+		exec, err = pjrtClientCompile(cc.plugin, cc.client, cc.program, cc.programFormat, binOptions)
+		if err != nil {
+			klog.V(1).Infof("pjrtClientCompile() failed: %v", err)
+			return nil, errors.WithMessagef(err, "failed to compile the program")
+		}
+		if cache != nil {
+			cache.store(exec, cacheKey)
+		}
 	}
 
 	// Carry over configuration information:

@@ -66,6 +66,10 @@ type LoadedExecutable struct {
 	deviceAssignment           []int
 	isPortable                 bool
 
+	// PATCH: fromCache is set when the executable was loaded from the
+	// client's executable cache.
+	fromCache bool
+
 	// OnDeviceMemoryUsageStats, OnHostMemoryUsageStats can be used to estimate the required memory usage for the executable on device (and on host).
 	OnDeviceMemoryUsageStats, OnHostMemoryUsageStats ExecutableMemoryUsageStats
 }
