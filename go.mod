@@ -41,3 +41,5 @@ require (
 )
 
 tool github.com/janpfeifer/gonb
+
+replace github.com/gomlx/go-xla => ./third_party/go-xla

@@ -163,8 +163,9 @@ func chooseBackend(name, env string, facts xlaFacts) (config, reason string, aut
 }
 
 // newBackend turns GoMLX's panics on bad configurations into errors. An
-// XLA backend gets its plugin kind's client options (xlaClientOptions) and,
-// on CUDA, XLA flags (cudaXLAFlags) before the plugin loads.
+// XLA backend gets its plugin kind's client options (xlaClientOptions), the
+// executable cache beside the autotune one (withExecutableCache) and, on
+// CUDA, XLA flags (cudaXLAFlags) before the plugin loads.
 func newBackend(config, autotuneRoot string) (b backends.Backend, err error) {
 	defer func() {
 		if r := recover(); r != nil {
@@ -177,6 +178,7 @@ func newBackend(config, autotuneRoot string) (b backends.Backend, err error) {
 		if err != nil {
 			return nil, err
 		}
+		options = withExecutableCache(options, opts, autotuneRoot)
 		if kind == "cuda" {
 			setCUDAFlags(opts, autotuneRoot)
 		}

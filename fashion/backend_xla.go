@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
 	"syscall"
@@ -220,6 +221,51 @@ func xlaClientOptions(kind, memoryFraction string) (pjrt.NamedValuesMap, error) 
 // autotuneDirName is the folder of the run cache that holds XLA's CUDA
 // autotuning results, one subfolder per plugin build.
 const autotuneDirName = ".xla-autotune"
+
+// executablesDirName is the folder of the run cache that holds compiled XLA
+// executables, one subfolder per plugin build (withExecutableCache).
+const executablesDirName = ".xla-executables"
+
+// executableCacheOption is pjrt.ExecutableCacheDirOption of the patched
+// go-xla in third_party/go-xla (PATCH.md), spelled out so that this package
+// also builds with upstream go-xla: go.mod's replace applies only when this
+// module is the main one, and a GoNB notebook's module requires it instead.
+const executableCacheOption = "go_xla_executable_cache_dir"
+
+// goXLACachesExecutables reports whether the go-xla linked in is the
+// patched one. Upstream's passes every client option to the plugin, and the
+// CPU plugin rejects unknown ones, so the cache option must not reach it.
+func goXLACachesExecutables() bool {
+	_, ok := reflect.TypeFor[*pjrt.LoadedExecutable]().MethodByName("FromCache")
+	return ok
+}
+
+// withExecutableCache adds to a client's options the folder where go-xla
+// keeps the executables it compiles (third_party/go-xla/PATCH.md), beside
+// the autotune cache under the run cache: GoNB runs each notebook cell as
+// a new process, which otherwise compiles every graph again (most of the
+// first epoch; docs/performance.md). An empty autotuneRoot, or an upstream
+// go-xla, leaves the client without one. The subfolder per plugin build
+// only eases removing old builds' files: go-xla's key already includes the
+// plugin build, the devices, the host CPU and $XLA_FLAGS.
+func withExecutableCache(options pjrt.NamedValuesMap, opts, autotuneRoot string) pjrt.NamedValuesMap {
+	if autotuneRoot == "" || !goXLACachesExecutables() {
+		return options
+	}
+	dir := filepath.Join(filepath.Dir(autotuneRoot), executablesDirName)
+	plugin, _, _ := strings.Cut(opts, ",")
+	if !filepath.IsAbs(plugin) {
+		plugin = findXLAPlugin(xlaKind(opts)) // what GoMLX will load by name
+	}
+	if plugin != "" {
+		dir = filepath.Join(dir, pluginBuild(plugin))
+	}
+	out := pjrt.NamedValuesMap{executableCacheOption: dir}
+	for k, v := range options {
+		out[k] = v
+	}
+	return out
+}
 
 // The XLA flags the package may add. An unknown flag aborts the process,
 // so only flags the supported plugin (jax-cuda13-pjrt 0.11.2) has are used.
