@@ -34,9 +34,9 @@ type augmentation struct {
 // (standardized) from the context's generator, seeded with the run's seed:
 // a horizontal flip (flip, probability ½), then a shift of up to
 // shift pixels along each axis, then an erased rectangle
-// (erase, its probability). Pixels shifted in and erased ones are
-// black (fill, black standardized). Each example draws its own, at every
-// step; validation and test images never pass through here.
+// (erase, its probability, a setting: settings.go). Pixels shifted in and
+// erased ones are black (fill, black standardized). Each example draws its
+// own, at every step; validation and test images never pass through here.
 func augment(mctx *mlcontext.Context, x *Node, a augmentation, fill float32) *Node {
 	if a == (augmentation{}) {
 		return x
@@ -57,7 +57,7 @@ func augment(mctx *mlcontext.Context, x *Node, a augmentation, fill float32) *No
 	}
 	x = moveImages(x, dy, dx, flip, fill)
 	if a.erase > 0 {
-		on := LessThan(uniform(), Scalar(g, DType, a.erase))
+		on := LessThan(uniform(), setting(mctx, g, "erase", a.erase))
 		area := AddScalar(MulScalar(uniform(), (eraseMaxArea-eraseMinArea)*ImageSide*ImageSide), eraseMinArea*ImageSide*ImageSide)
 		logRatio := AddScalar(MulScalar(uniform(), math.Log(eraseMaxRatio)-math.Log(eraseMinRatio)), math.Log(eraseMinRatio))
 		ratio := Exp(logRatio)

@@ -12,8 +12,9 @@ import (
 // parameters), added to the loss that is trained, as PyTorch users write
 // it by hand (loss + λ·Σ‖w‖²; torch.optim's weight_decay adds the gradient
 // of λ/2·Σw² instead, so it is this with λ halved). GoMLX's regularizers.L2
-// is the same sum; it is written out here because a strength given as a
-// graph input (settings.go) is not a float64.
+// is the same sum; it is written out here because λ is a graph input
+// (settings.go), so that a new λ compiles nothing, and GoMLX's is a
+// constant.
 func l2Penalty(lambda float64) regularizers.Regularizer {
 	return func(mctx *mlcontext.Context, g *Graph, weights ...*mlcontext.Variable) {
 		var sum *Node
@@ -25,6 +26,6 @@ func l2Penalty(lambda float64) regularizers.Regularizer {
 				sum = Add(sum, sq)
 			}
 		}
-		train.AddLoss(mctx, MulScalar(sum, lambda))
+		train.AddLoss(mctx, Mul(sum, setting(mctx, g, "l2", lambda)))
 	}
 }

@@ -12,14 +12,15 @@ import (
 
 // smoothedCrossEntropy is torch.nn.CrossEntropyLoss(label_smoothing=ε): the
 // target puts 1−ε on the label and ε/K on every class, so the loss is
-// (1−ε)·CE(label) + ε·mean over the K classes of −log p.
-func smoothedCrossEntropy(logits, labels *Node, eps float64) *Node {
-	if eps == 0 {
+// (1−ε)·CE(label) + ε·mean over the K classes of −log p. ε is a scalar
+// node (a setting, settings.go); nil is no smoothing.
+func smoothedCrossEntropy(logits, labels, eps *Node) *Node {
+	if eps == nil {
 		return crossEntropy(logits, labels)
 	}
 	logp := LogSoftmax(logits, -1)
 	uniform := Neg(ReduceMean(logp, -1))
-	return Add(MulScalar(crossEntropy(logits, labels), 1-eps), MulScalar(uniform, eps))
+	return Add(Mul(crossEntropy(logits, labels), OneMinus(eps)), Mul(uniform, eps))
 }
 
 // mixPairs is mixup's pairing within the batch: example i is mixed with
@@ -49,17 +50,16 @@ func mixLoss(loss func(logits, labels *Node) *Node, logits, labels, lambda *Node
 // distillationLoss is Hinton et al.'s (2015) loss of a student with logits
 // s learning from a teacher's logits t at temperature T:
 // α·T²·KL(softmax(t/T) ‖ softmax(s/T)) + (1−α)·CE(s, labels), per example.
-// T² keeps the soft term's gradients on the scale of the hard one's.
-func distillationLoss(student, teacher, labels *Node, temperature, alpha float64) *Node {
-	pt := Softmax(DivScalar(teacher, temperature), -1)
-	logpt := LogSoftmax(DivScalar(teacher, temperature), -1)
-	logps := LogSoftmax(DivScalar(student, temperature), -1)
+// T² keeps the soft term's gradients on the scale of the hard one's. T and
+// α are scalar nodes (settings, settings.go), so α = 1 computes the hard
+// term too, times 0.
+func distillationLoss(student, teacher, labels, temperature, alpha *Node) *Node {
+	pt := Softmax(Div(teacher, temperature), -1)
+	logpt := LogSoftmax(Div(teacher, temperature), -1)
+	logps := LogSoftmax(Div(student, temperature), -1)
 	kl := ReduceSum(Mul(pt, Sub(logpt, logps)), -1)
-	soft := MulScalar(kl, alpha*temperature*temperature)
-	if alpha == 1 {
-		return soft
-	}
-	return Add(soft, MulScalar(crossEntropy(student, labels), 1-alpha))
+	soft := Mul(kl, Mul(alpha, Square(temperature)))
+	return Add(soft, Mul(crossEntropy(student, labels), OneMinus(alpha)))
 }
 
 // emaUpdate is one step of an exponential moving average of a weight:

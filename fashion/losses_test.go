@@ -86,9 +86,15 @@ func TestLossFormulas(t *testing.T) {
 		}
 		return sum
 	}
+	distill := func(temperature, alpha float64) func(in []*Node) *Node {
+		return func(in []*Node) *Node {
+			g := in[0].Graph()
+			return distillationLoss(in[0], in[1], in[2], Scalar(g, DType, temperature), Scalar(g, DType, alpha))
+		}
+	}
 	for _, c := range []tc{
-		{"smoothing 0 is cross-entropy", func(in []*Node) *Node { return smoothedCrossEntropy(in[0], in[2], 0) }, ce},
-		{"smoothing 0.1", func(in []*Node) *Node { return smoothedCrossEntropy(in[0], in[2], 0.1) }, func(i int) float64 {
+		{"no smoothing is cross-entropy", func(in []*Node) *Node { return smoothedCrossEntropy(in[0], in[2], nil) }, ce},
+		{"smoothing 0.1", func(in []*Node) *Node { return smoothedCrossEntropy(in[0], in[2], Scalar(in[0].Graph(), DType, 0.1)) }, func(i int) float64 {
 			lp := hostLogSoftmax(row(logits, i))
 			mean := 0.0
 			for _, v := range lp {
@@ -100,9 +106,9 @@ func TestLossFormulas(t *testing.T) {
 			one := Scalar(in[0].Graph(), DType, 1)
 			return mixLoss(crossEntropy, in[0], in[2], one)
 		}, ce},
-		{"distillation T=1 α=1 is the KL divergence", func(in []*Node) *Node { return distillationLoss(in[0], in[1], in[2], 1, 1) },
+		{"distillation T=1 α=1 is the KL divergence", distill(1, 1),
 			func(i int) float64 { return kl(i, 1) }},
-		{"distillation T=4 α=0.9", func(in []*Node) *Node { return distillationLoss(in[0], in[1], in[2], 4, 0.9) },
+		{"distillation T=4 α=0.9", distill(4, 0.9),
 			func(i int) float64 { return 0.9*16*kl(i, 4) + 0.1*ce(i) }},
 	} {
 		got := tensors.MustCopyFlatData[float32](run1(t, c.fn, s, tt, y))

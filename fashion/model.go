@@ -177,7 +177,7 @@ func (m *Model) Logits(mctx *mlcontext.Context, x *Node) *Node {
 			x = layers.LayerNormalization(lctx, x, -1).Epsilon(1e-5).Done()
 		}
 		x = activation(m.cfg.Activation, m.cfg.LeakySlope, x)
-		x = dropout(lctx, x, m.cfg.DropoutRate(i))
+		x = dropout(lctx, x, dropoutSetting(i), m.cfg.DropoutRate(i))
 	}
 	return dense(mctx, x, n-1, n)
 }
@@ -215,12 +215,14 @@ func partsFor(b *Backend, cfg Config) int {
 }
 
 // dropout zeroes each unit with probability p in training and scales the
-// others by 1/(1−p) (GoMLX's inverted dropout); identity in evaluation.
-func dropout(mctx *mlcontext.Context, x *Node, p float64) *Node {
-	if p <= 0 {
+// others by 1/(1−p) (GoMLX's inverted dropout); identity in evaluation,
+// whose graph does not read the rate. p enters the graph as the setting
+// name (settings.go); 0 builds no dropout.
+func dropout(mctx *mlcontext.Context, x *Node, name string, p float64) *Node {
+	if p <= 0 || !mctx.IsTraining(x.Graph()) {
 		return x
 	}
-	return layers.DropoutStatic(mctx, x, p)
+	return layers.Dropout(mctx, x, setting(mctx, x.Graph(), name, p))
 }
 
 // DropoutRate is the dropout probability of hidden layer i: none, the one

@@ -17,10 +17,12 @@ import (
 // model shape. Compiling is most of a short run on XLA (on an H200, two
 // thirds of a 40-epoch run; docs/performance.md), so the seeds of one experiment, the variants of a
 // study or a sweep's trials that differ only in what the graphs take as
-// inputs (seed, learning rate and its schedule, epochs, early stopping)
-// compile once: the next run resets the variables of the previous one's
-// graphs to what a new run would start from, and trains bit for bit as it
-// would have (TestSessionReuseTrainsAlike).
+// inputs (seed, learning rate and its schedule, epochs, early stopping,
+// mixup's α, and the values of dropout's rates, L2, label smoothing,
+// erasing and distillation: settings.go) compile once: the next run resets
+// the variables of the previous one's graphs to what a new run would start
+// from, and trains bit for bit as it would have (TestSessionReuseTrainsAlike,
+// TestSessionSettingsAreInputs).
 //
 // A Session is safe for concurrent use; runs that overlap get their own
 // trainers. Close releases everything; the zero value is not usable, call
@@ -171,8 +173,14 @@ func (sess *Session) backend(name string) (*Backend, error) {
 
 // graphsKey is what a run's compiled graphs depend on: the Config without
 // the fields only the host reads (the learning rate enters each step as an
-// input), and the steps per call. The backend and the training set are the
-// trainer's own, checked in trainer.
+// input, mixup's λ are drawn on the host) and without the values of the
+// settings (settings.go: dropout's rates, L2, max-norm's bound, label
+// smoothing, erasing, distillation's α and T, graph inputs too), of which
+// it keeps only whether each is on; and the version of a learner's
+// technique, and the steps per call. What is left is the graph's shape and
+// structure: widths, activation, normalization, optimizer, the techniques
+// on. The backend and the training set are the trainer's own, checked in
+// trainer.
 func graphsKey(cfg Config, technique string, stepsPerCall int) string {
 	c := cfg
 	if c.Arch == "mlp" { // a reset draws the MLP's weights for the seed; GoMLX's layers draw the CNN's when first built
@@ -181,6 +189,18 @@ func graphsKey(cfg Config, technique string, stepsPerCall int) string {
 	c.Epochs, c.LR = 0, 0
 	c.Schedule, c.ScheduleBy, c.StepSize, c.Gamma, c.WarmupEpochs, c.MinLR, c.MaxLR, c.Patience = "", "", 0, 0, 0, 0, 0, 0
 	c.EarlyStop, c.EarlyStopDelta = 0, 0
+	on := func(v float64) float64 { // a rate of 0 builds nothing
+		if v > 0 {
+			return 1
+		}
+		return 0
+	}
+	c.Dropout = make([]float64, len(cfg.Hidden))
+	for i := range c.Dropout {
+		c.Dropout[i] = on(cfg.DropoutRate(i))
+	}
+	c.L2, c.MaxNorm, c.LabelSmoothing, c.Erase, c.Mixup = on(c.L2), on(c.MaxNorm), on(c.LabelSmoothing), on(c.Erase), on(c.Mixup)
+	c.DistillAlpha, c.DistillTemperature = 0, 0 // distillation is on with Teacher
 	data, _ := json.Marshal(c)
 	return fmt.Sprintf("%s technique=%s k=%d", data, technique, stepsPerCall)
 }

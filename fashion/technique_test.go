@@ -19,7 +19,7 @@ func TestMaxNormByHand(t *testing.T) {
 	const c = 2.0
 	// Columns: (3, 4) of norm 5 → scaled to norm 2; (0.6, 0.8) of norm 1 → kept.
 	w := tensors.FromFlatDataAndDimensions([]float32{3, 0.6, 4, 0.8}, 2, 2)
-	got, err := mlcontext.ExecOnce(b, nil, func(mctx *mlcontext.Context, w *Node) *Node { return maxNorm(w, c) }, w)
+	got, err := mlcontext.ExecOnce(b, nil, func(mctx *mlcontext.Context, w *Node) *Node { return maxNorm(w, Scalar(w.Graph(), w.DType(), c)) }, w)
 	if err != nil {
 		t.Fatal(err)
 	}

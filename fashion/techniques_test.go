@@ -23,7 +23,7 @@ func TestDropoutTrainingOnly(t *testing.T) {
 		cfg.Hidden, cfg.Dropout = []int{n}, []float64{p}
 		out, err := mlcontext.ExecOnce(b, mctx, func(mctx *mlcontext.Context, x *Node) *Node {
 			mctx.SetTraining(x.Graph(), training)
-			return dropout(mctx, x, cfg.DropoutRate(0))
+			return dropout(mctx, x, dropoutSetting(0), cfg.DropoutRate(0))
 		}, tensors.FromFlatDataAndDimensions(slices.Repeat([]float32{2}, n), 1, n))
 		if err != nil {
 			t.Fatal(err)

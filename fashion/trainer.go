@@ -120,12 +120,18 @@ func newTrainer(backend *Backend, cfg Config, tech *Technique, train *Set, teach
 	black := standardTable(Mean, Std)[0] // the fill of shifted and erased pixels
 	// The per-example loss that is differentiated: cross-entropy, with
 	// label smoothing, or the distillation loss against the teacher's
-	// logits (losses.go).
-	objective := func(logits, labels, teacher *Node) *Node {
+	// logits (losses.go), their rates graph inputs (settings.go).
+	objective := func(mctx *mlcontext.Context, logits, labels, teacher *Node) *Node {
+		g := logits.Graph()
 		if teacher != nil {
-			return distillationLoss(logits, teacher, labels, cfg.DistillTemperature, cfg.DistillAlpha)
+			return distillationLoss(logits, teacher, labels,
+				setting(mctx, g, "distill_temperature", cfg.DistillTemperature), setting(mctx, g, "distill_alpha", cfg.DistillAlpha))
 		}
-		return smoothedCrossEntropy(logits, labels, cfg.LabelSmoothing)
+		var eps *Node
+		if cfg.LabelSmoothing > 0 {
+			eps = setting(mctx, g, "label_smoothing", cfg.LabelSmoothing)
+		}
+		return smoothedCrossEntropy(logits, labels, eps)
 	}
 	techs := builtinTechniques(cfg)
 	if tech != nil {
@@ -154,11 +160,11 @@ func newTrainer(backend *Backend, cfg Config, tech *Technique, train *Set, teach
 		if b.lambda != nil {
 			loss = ReduceAllMean(mixLoss(crossEntropy, logits, b.y, b.lambda))
 			trained = ReduceAllMean(Add(
-				Mul(objective(logits, b.y, b.teacher), b.lambda),
-				Mul(objective(logits, mixPairs(b.y), mixPairsOrNil(b.teacher)), OneMinus(b.lambda))))
+				Mul(objective(mctx, logits, b.y, b.teacher), b.lambda),
+				Mul(objective(mctx, logits, mixPairs(b.y), mixPairsOrNil(b.teacher)), OneMinus(b.lambda))))
 		} else {
 			loss = ReduceAllMean(crossEntropy(logits, b.y))
-			trained = ReduceAllMean(objective(logits, b.y, b.teacher))
+			trained = ReduceAllMean(objective(mctx, logits, b.y, b.teacher))
 		}
 		weights := weightMatrices(mctx, g)
 		if penalty := techs.penalty(mctx, g, weights); penalty != nil {
@@ -269,7 +275,8 @@ func (t *trainer) initialize() error {
 
 // reset prepares the trainer for a run of cfg, whose graphs are the same
 // (graphsKey): every variable back to its first value, the dense layers
-// and the random state drawn for cfg.Seed, as a new trainer would have them.
+// and the random state drawn for cfg.Seed, the learning rate and the
+// settings (settings.go) cfg's, as a new trainer would have them.
 func (t *trainer) reset(cfg Config) error {
 	for v, value := range t.initial {
 		c, err := value.LocalClone()
@@ -290,6 +297,9 @@ func (t *trainer) reset(cfg Config) error {
 		return err
 	}
 	if err := optimizers.LearningRateVar(t.mctx, DType, cfg.LR).SetValue(tensors.FromScalar(float32(cfg.LR))); err != nil {
+		return err
+	}
+	if err := setSettings(t.mctx, cfg); err != nil {
 		return err
 	}
 	t.cfg, t.swaSum = cfg, nil
