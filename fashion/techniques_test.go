@@ -576,11 +576,16 @@ func TestEMAAveragesWeightsAndStatistics(t *testing.T) {
 			t.Fatal(err)
 		}
 		got := paramValues(run.Params)
-		if d, at := maxDiff(t, got, avg, func(name string) bool { return !isStatistic(name) }); d > 1e-5 {
-			t.Errorf("run %d: stored weights differ from the hand-computed average by %.2g (%s)", i, d, at)
+		// float32 steps against float64 ones: 4e-8 apart when measured;
+		// without the warm-up the weights were 3e-5 off.
+		dw, aw := maxDiff(t, got, avg, func(name string) bool { return !isStatistic(name) })
+		ds, as := maxDiff(t, got, avg, isStatistic)
+		t.Logf("run %d: weights within %.2g, statistics within %.2g of the hand-computed average", i, dw, ds)
+		if dw > 1e-6 {
+			t.Errorf("run %d: stored weights differ from the hand-computed average by %.2g (%s)", i, dw, aw)
 		}
-		if d, at := maxDiff(t, got, avg, isStatistic); d > 1e-5 {
-			t.Errorf("run %d: stored batch norm statistics differ from their hand-computed average by %.2g (%s)", i, d, at)
+		if ds > 1e-6 {
+			t.Errorf("run %d: stored batch norm statistics differ from their hand-computed average by %.2g (%s)", i, ds, as)
 		}
 		for e, want := range byEpoch {
 			ev, err := (&Run{Config: a.cfg, Params: withValues(run.Params, want)}).Evaluate(a.splits.Val)
