@@ -1,6 +1,8 @@
 package fashion
 
 import (
+	"math"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -184,5 +186,135 @@ func TestAugmentImages(t *testing.T) {
 	}
 	if _, err := AugmentImages([][]uint8{{1, 2, 3}}, 1, cfg); err == nil || !strings.Contains(err.Error(), "3 pixels") {
 		t.Errorf("a 3-pixel image: %v", err)
+	}
+}
+
+// augmentOnce applies augmentation a to the images x [n,784] once, drawn
+// from seed, on the pure-Go backend.
+func augmentOnce(t *testing.T, x []float32, a augmentation, seed int64) []float32 {
+	t.Helper()
+	mctx := mlcontext.New()
+	if err := mctx.SetRNGStateFromSeed(seed); err != nil {
+		t.Fatal(err)
+	}
+	exec := mlcontext.MustNewExec(testBackend(t), mctx, func(mctx *mlcontext.Context, x *Node) *Node { return augment(mctx, x, a, 0) })
+	defer exec.Finalize()
+	out, err := exec.Exec(tensors.FromFlatDataAndDimensions(x, len(x)/NumPixels, NumPixels))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tensors.MustCopyFlatData[float32](out[0])
+}
+
+// ksDistance is the Kolmogorov–Smirnov distance between the empirical
+// distributions of two samples: the largest gap between their CDFs.
+func ksDistance(a, b []float64) float64 {
+	a, b = slices.Sorted(slices.Values(a)), slices.Sorted(slices.Values(b))
+	cdf := func(s []float64, v float64) float64 {
+		i, _ := slices.BinarySearchFunc(s, v, func(x, v float64) int {
+			if x <= v {
+				return -1
+			}
+			return 1
+		})
+		return float64(i) / float64(len(s))
+	}
+	d := 0.0
+	for _, v := range slices.Concat(a, b) {
+		d = math.Max(d, math.Abs(cdf(a, v)-cdf(b, v)))
+	}
+	return d
+}
+
+// TestAugmentFlipProbability: with Flip each image is either itself or its
+// mirror image, mirrored with probability ½. 4000 draws: the fraction's
+// standard error is 0.008, the tolerance 0.04 (5 of them; the seed is
+// fixed, so the test gives the same answer every time).
+func TestAugmentFlipProbability(t *testing.T) {
+	const n = 4000
+	x := make([]float32, n*NumPixels)
+	for i := range x {
+		x[i] = float32(i%ImageSide + 1) // the column, + 1: a mirror changes every row
+	}
+	got := augmentOnce(t, x, augmentation{flip: true}, 11)
+	flipped := 0
+	for img := range n {
+		mirror := true
+		for r := range ImageSide {
+			for c := range ImageSide {
+				v := got[img*NumPixels+r*ImageSide+c]
+				mirror = mirror && v == float32(ImageSide-c)
+				if v != float32(c+1) && v != float32(ImageSide-c) {
+					t.Fatalf("image %d pixel (%d,%d) = %g: neither the image nor its mirror", img, r, c, v)
+				}
+			}
+		}
+		if mirror {
+			flipped++
+		}
+	}
+	t.Logf("%d of %d images flipped", flipped, n)
+	if p := float64(flipped) / n; math.Abs(p-0.5) > 0.04 {
+		t.Errorf("%d of %d images flipped (%.3f), want a probability of ½", flipped, n, p)
+	}
+}
+
+// TestAugmentEraseDraws: with Erase p, an image is erased with probability
+// p, and the erased rectangle's area and aspect ratio (height over width)
+// are distributed as their definition (torchvision's RandomErasing
+// defaults, augment.go): area uniform in 2%..33% of the image, ratio
+// log-uniform in 0.3..3.3, sides rounded from √(area·ratio) and
+// √(area/ratio) and kept within 1..28. Both are compared with 200,000
+// draws of that definition on the host by the Kolmogorov–Smirnov distance,
+// whose 1-in-a-million critical value for these sample sizes is about
+// 0.06 (2.7/√2000); a fixed seed keeps the answer the same every time.
+func TestAugmentEraseDraws(t *testing.T) {
+	const n, p = 4000, 0.5
+	x := slices.Repeat([]float32{1}, n*NumPixels)
+	got := augmentOnce(t, x, augmentation{erase: p}, 12)
+	var areas, logRatios []float64
+	for img := range n {
+		pixels := got[img*NumPixels : (img+1)*NumPixels]
+		top, left, bottom, right := ImageSide, ImageSide, -1, -1
+		zeros := 0
+		for r := range ImageSide {
+			for c := range ImageSide {
+				if pixels[r*ImageSide+c] == 0 {
+					zeros++
+					top, left, bottom, right = min(top, r), min(left, c), max(bottom, r), max(right, c)
+				}
+			}
+		}
+		if zeros == 0 {
+			continue
+		}
+		h, w := bottom-top+1, right-left+1
+		if zeros != h*w {
+			t.Fatalf("image %d: %d pixels erased, not the %d×%d rectangle around them", img, zeros, h, w)
+		}
+		areas = append(areas, float64(h*w)/NumPixels)
+		logRatios = append(logRatios, math.Log(float64(h)/float64(w)))
+	}
+	if frac := float64(len(areas)) / n; math.Abs(frac-p) > 0.04 {
+		t.Errorf("%d of %d images erased (%.3f), want a probability of %g", len(areas), n, frac, p)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	var wantAreas, wantLogRatios []float64
+	side := func(v float64) int { return min(ImageSide, max(1, int(math.RoundToEven(math.Sqrt(v))))) }
+	const minArea, maxArea, minRatio, maxRatio = 0.02, 0.33, 0.3, 3.3 // torchvision's, not augment.go's constants
+	for range 200000 {
+		area := (minArea + rng.Float64()*(maxArea-minArea)) * NumPixels
+		ratio := math.Exp(math.Log(minRatio) + rng.Float64()*(math.Log(maxRatio)-math.Log(minRatio)))
+		h, w := side(area*ratio), side(area/ratio)
+		wantAreas = append(wantAreas, float64(h*w)/NumPixels)
+		wantLogRatios = append(wantLogRatios, math.Log(float64(h)/float64(w)))
+	}
+	dArea, dRatio := ksDistance(areas, wantAreas), ksDistance(logRatios, wantLogRatios)
+	t.Logf("%d of %d erased; Kolmogorov–Smirnov distances: areas %.3f, aspect ratios %.3f", len(areas), n, dArea, dRatio)
+	if d := dArea; d > 0.06 {
+		t.Errorf("erased areas: Kolmogorov–Smirnov distance %.3f from the definition's, want ≤ 0.06", d)
+	}
+	if d := dRatio; d > 0.06 {
+		t.Errorf("erased aspect ratios: Kolmogorov–Smirnov distance %.3f from the definition's, want ≤ 0.06", d)
 	}
 }

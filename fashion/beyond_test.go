@@ -97,9 +97,18 @@ func TestValidationNeverAugmented(t *testing.T) {
 				t.Errorf("%s: %s loss %.6f while training, %.6f on the plain images", backend, c.what, c.loss, ev.Loss)
 			}
 		}
-		// The training loss, on augmented images, is not the plain one.
-		if ev, err := run.Evaluate(splits.Train); err != nil || math.Abs(ev.Loss-run.History[0].TrainLoss) < 1e-3 {
-			t.Errorf("%s: train loss %.4f equals the plain images' (%v): augmentation did not act", backend, run.History[0].TrainLoss, err)
+		// Training did see changed images: the same run without
+		// augmentation (same seed, same first weights, same batches) has a
+		// lower training loss, 2.204 against 2.295 (go) and 2.299 (xla:cpu)
+		// when measured; without an augmentation that acts they are equal.
+		plainCfg := cfg
+		plainCfg.Shift, plainCfg.Flip, plainCfg.Erase = 0, false, 0
+		plain, err := Train(data, plainCfg, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a, p := run.History[0].TrainLoss, plain.History[0].TrainLoss; a < p+0.03 {
+			t.Errorf("%s: training loss %.4f with augmentation, %.4f without: the augmented images are no harder, augmentation did not act", backend, a, p)
 		}
 	}
 }

@@ -186,11 +186,18 @@ type Config struct {
 	// step. Default 0: off. Valid: [0, 10].
 	Mixup float64 `json:"mixup,omitempty"`
 
-	// EMA is the decay d of an exponential moving average of the weights,
-	// updated after every step (avg = d·avg + (1−d)·w, starting from the
-	// initial weights): validation, early stopping, the test score and the
-	// stored weights use the average. Batch norm's running statistics are
-	// the trained model's. Default 0: off. Valid: [0, 1).
+	// EMA is the decay d of an exponential moving average of the model,
+	// updated after every step: avg = dₙ·avg + (1−dₙ)·w, starting from the
+	// initial weights, with the warm-up dₙ = min(d, (1+n)/(10+n)), n the
+	// updates so far (tf.train.ExponentialMovingAverage with num_updates).
+	// Batch norm's running mean and variance are averaged the same way, as
+	// torch.optim.swa_utils.AveragedModel(use_buffers=True) does; validation,
+	// early stopping, the test score and the stored weights use the averaged
+	// weights with the averaged statistics. AveragedModel with
+	// get_ema_multi_avg_fn(d) has no warm-up: it copies the weights at its
+	// first update and then decays by d, so early averages differ; with
+	// d = 0.999 the warm-up lasts 8,990 updates (19 epochs of 469 batches).
+	// Default 0: off. Valid: [0, 1).
 	EMA float64 `json:"ema,omitempty"`
 
 	// SWAEpochs averages the weights at the end of each of the last

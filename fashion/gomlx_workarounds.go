@@ -97,7 +97,11 @@ func matmulDotVJP(node *Node, vjpOutputs []*Node, outputShape shapes.Shape) []*N
 // Removed by: a GoMLX whose plain-graph batch norm differentiates through
 // the batch statistics. Its running averages must then be set up as
 // PyTorch's (momentum 0.1 on the new value, unbiased variance, ε 1e-5) for
-// the numbers to stay (TestBatchNormEvaluationUsesRunningAverages).
+// the numbers to stay (TestBatchNormEvaluationUsesRunningAverages). SWA's
+// statistics pass (updateBN, swa.go) depends on this batchNorm: it sets the
+// running averages' momentum per batch through the graph parameter
+// bnMomentumParam, which GoMLX's batch norm (a constant momentum, debiased
+// by its own count avg_weight) has no way to take.
 
 // batchNorm normalizes x [batch,features] as torch.nn.BatchNorm1d: in
 // training with the batch's mean and (biased) variance, differentiating

@@ -62,10 +62,22 @@ func distillationLoss(student, teacher, labels, temperature, alpha *Node) *Node 
 	return Add(soft, Mul(crossEntropy(student, labels), OneMinus(alpha)))
 }
 
-// emaUpdate is one step of an exponential moving average of a weight:
-// decay·average + (1−decay)·w, as torch.optim.swa_utils' EMA.
-func emaUpdate(average, w *Node, decay float64) *Node {
-	return Add(MulScalar(average, decay), MulScalar(w, 1-decay))
+// emaUpdate is one step of an exponential moving average of a variable:
+// decay·average + (1−decay)·w, as torch.optim.swa_utils' EMA
+// (get_ema_multi_avg_fn), with decay a scalar node (emaDecay).
+func emaUpdate(average, w, decay *Node) *Node {
+	return Add(Mul(average, decay), Mul(w, OneMinus(decay)))
+}
+
+// emaDecay is the decay of the EMA update (decay, a scalar node: a graph
+// input, settings.go) after n [scalar, float] earlier
+// updates: min(decay, (1+n)/(10+n)), tf.train.ExponentialMovingAverage's
+// warm-up with num_updates. The first updates weigh the new weights most
+// (0.9 at n = 0), so the average leaves the initial weights within a few
+// dozen steps instead of 1/(1−decay).
+func emaDecay(decay, n *Node) *Node {
+	warm := Div(AddScalar(n, 1), AddScalar(n, 10))
+	return Min(ConvertDType(decay, n.DType()), warm)
 }
 
 // mixupLambdas draws mixup's λ for each step of an epoch from Beta(α, α),

@@ -46,7 +46,7 @@ func hostLogSoftmax(row []float32) []float64 {
 }
 
 // TestLossFormulas checks each loss against its formula, computed here on
-// the host for random logits: label smoothing, mixup at λ = 1, distillation
+// the host for random logits: label smoothing, mixup at λ = 1 and 0.3, distillation
 // at T = 1 and α = 1 (the KL divergence) and at T = 4, α = 0.9.
 func TestLossFormulas(t *testing.T) {
 	const b = 6
@@ -106,6 +106,15 @@ func TestLossFormulas(t *testing.T) {
 			one := Scalar(in[0].Graph(), DType, 1)
 			return mixLoss(crossEntropy, in[0], in[2], one)
 		}, ce},
+		// Example i is mixed with example i+1 (the last with the first):
+		// λ weighs its own label, 1−λ its pair's. λ = 0.3 tells the two
+		// weights apart and a pairing off by one from the right one.
+		{"mixup at λ=0.3 pairs each example with the next", func(in []*Node) *Node {
+			return mixLoss(crossEntropy, in[0], in[2], Scalar(in[0].Graph(), DType, 0.3))
+		}, func(i int) float64 {
+			lp := hostLogSoftmax(row(logits, i))
+			return 0.3*(-lp[labels[i]]) + 0.7*(-lp[labels[(i+1)%b]])
+		}},
 		{"distillation T=1 α=1 is the KL divergence", distill(1, 1),
 			func(i int) float64 { return kl(i, 1) }},
 		{"distillation T=4 α=0.9", distill(4, 0.9),
@@ -136,16 +145,39 @@ func TestMixupAtOneIsThePlainBatch(t *testing.T) {
 // TestEMAOfAConstant: the moving average of a constant weight stays that
 // constant, whatever the decay; of a step it moves by (1−decay).
 func TestEMAOfAConstant(t *testing.T) {
-	for _, decay := range []float64{0, 0.9, 0.999} {
+	for _, decay := range []float32{0, 0.9, 0.999} {
+		d := tensors.FromScalar(decay)
 		c := tensors.FromFlatDataAndDimensions([]float32{-2.5, 0, 3.25}, 3)
-		got := run1(t, func(in []*Node) *Node { return emaUpdate(in[0], in[0], decay) }, c)
+		got := run1(t, func(in []*Node) *Node { return emaUpdate(in[0], in[0], in[1]) }, c, d)
 		if v := tensors.MustCopyFlatData[float32](got); !slices.Equal(v, []float32{-2.5, 0, 3.25}) {
 			t.Errorf("decay %g: EMA of a constant is %v", decay, v)
 		}
 		zero, one := tensors.FromScalar(float32(0)), tensors.FromScalar(float32(1))
-		step := run1(t, func(in []*Node) *Node { return emaUpdate(in[0], in[1], decay) }, zero, one)
-		if v := tensors.ToScalar[float32](step); math.Abs(float64(v)-(1-decay)) > 1e-7 {
+		step := run1(t, func(in []*Node) *Node { return emaUpdate(in[0], in[1], in[2]) }, zero, one, d)
+		if v := tensors.ToScalar[float32](step); math.Abs(float64(v)-(1-float64(decay))) > 1e-7 {
 			t.Errorf("decay %g: from 0 toward 1 the average is %g, want %g", decay, v, 1-decay)
+		}
+	}
+}
+
+// TestEMADecayWarmUp: the decay after n updates is min(d, (1+n)/(10+n)).
+func TestEMADecayWarmUp(t *testing.T) {
+	for _, tc := range []struct {
+		decay, n, want float64
+	}{
+		{0.999, 0, 0.1},
+		{0.999, 1, 2.0 / 11},
+		{0.999, 90, 0.91},
+		{0.999, 8990, 0.999},
+		{0.999, 1e5, 0.999},
+		{0.5, 0, 0.1},
+		{0.5, 7, 8.0 / 17},
+		{0.5, 9, 0.5},
+		{0, 3, 0},
+	} {
+		got := run1(t, func(in []*Node) *Node { return emaDecay(Scalar(in[0].Graph(), DType, tc.decay), in[0]) }, float32(tc.n))
+		if v := float64(tensors.ToScalar[float32](got)); math.Abs(v-tc.want) > 1e-6 {
+			t.Errorf("decay %g after %g updates: %.7f, want %.7f", tc.decay, tc.n, v, tc.want)
 		}
 	}
 }

@@ -174,7 +174,7 @@ func (sess *Session) backend(name string) (*Backend, error) {
 // graphsKey is what a run's compiled graphs depend on: the Config without
 // the fields only the host reads (the learning rate enters each step as an
 // input, mixup's λ are drawn on the host) and without the values of the
-// settings (settings.go: dropout's rates, L2, max-norm's bound, label
+// settings (settings.go: dropout's rates, L2, max-norm's bound, EMA's decay, label
 // smoothing, erasing, distillation's α and T, graph inputs too), of which
 // it keeps only whether each is on; and the version of a learner's
 // technique, and the steps per call. What is left is the graph's shape and
@@ -200,6 +200,7 @@ func graphsKey(cfg Config, technique string, stepsPerCall int) string {
 		c.Dropout[i] = on(cfg.DropoutRate(i))
 	}
 	c.L2, c.MaxNorm, c.LabelSmoothing, c.Erase, c.Mixup = on(c.L2), on(c.MaxNorm), on(c.LabelSmoothing), on(c.Erase), on(c.Mixup)
+	c.EMA = on(c.EMA)
 	c.DistillAlpha, c.DistillTemperature = 0, 0 // distillation is on with Teacher
 	data, _ := json.Marshal(c)
 	return fmt.Sprintf("%s technique=%s k=%d", data, technique, stepsPerCall)

@@ -9,7 +9,7 @@ import (
 )
 
 // The rates and strengths a run tunes (dropout's rates, L2's λ, max-norm's
-// bound, label
+// bound, EMA's decay, label
 // smoothing's ε, distillation's α and T, random erasing's probability)
 // enter the training graph as values, not constants: each is a scalar
 // variable of the scope settingsScope, created with the value of the Config
@@ -24,6 +24,7 @@ func settingValues(cfg Config) map[string]float64 {
 	values := map[string]float64{
 		"l2":                  cfg.L2,
 		"max_norm":            cfg.MaxNorm,
+		"ema":                 cfg.EMA,
 		"label_smoothing":     cfg.LabelSmoothing,
 		"erase":               cfg.Erase,
 		"distill_alpha":       cfg.DistillAlpha,

@@ -176,10 +176,14 @@ func newTrainer(backend *Backend, cfg Config, tech *Technique, train *Set, teach
 		opt.UpdateGraph(mctx, g, trained)
 		techs.constrain(mctx, g, weights)
 		if cfg.EMA > 0 {
-			for _, w := range averagedWeights(mctx, g) {
-				avg := averageVar(mctx, w)
-				avg.SetValueGraph(emaUpdate(avg.ValueGraph(g), w.ValueGraph(g), cfg.EMA))
+			count := emaCount(mctx)
+			n := count.ValueGraph(g)
+			decay := emaDecay(setting(mctx, g, "ema", cfg.EMA), ConvertDType(n, DType))
+			for _, v := range averagedVariables(mctx, g) {
+				avg := averageVar(mctx, v)
+				avg.SetValueGraph(emaUpdate(avg.ValueGraph(g), v.ValueGraph(g), decay))
 			}
+			count.SetValueGraph(Add(n, OnesLike(n)))
 		}
 
 		// The epoch's metrics, read once per epoch.
@@ -209,12 +213,13 @@ func mixPairsOrNil(x *Node) *Node {
 	return mixPairs(x)
 }
 
-// averageScope holds the moving average of each trainable weight of the
-// model (Config.EMA), under the weight's own scope and name.
+// averageScope holds the moving average of each variable EMA averages
+// (Config.EMA), under the variable's own scope and name, and the count of
+// updates that sets the decay's warm-up.
 const averageScope = "average"
 
-// averagedWeights are the model's trainable variables used by g, which EMA
-// and SWA average.
+// averagedWeights are the model's trainable variables used by g, which SWA
+// averages (batch norm's statistics are recomputed for the average instead).
 func averagedWeights(mctx *mlcontext.Context, g *Graph) []*mlcontext.Variable {
 	var ws []*mlcontext.Variable
 	for v := range mctx.InAbsPath(mlcontext.RootScope + modelScope).IterVariablesInScope() {
@@ -225,14 +230,37 @@ func averagedWeights(mctx *mlcontext.Context, g *Graph) []*mlcontext.Variable {
 	return ws
 }
 
-// averageVar is the moving average of the weight w, created the first time
-// (its value is set from w's by syncAverages).
+// averagedVariables are the model's variables used by g that EMA averages:
+// every floating-point one, the trainable weights and batch norm's running
+// mean and variance, as torch.optim.swa_utils.AveragedModel with
+// use_buffers=True. Averaging only the weights would evaluate them with
+// the statistics of the live model's last weights, which the averaged
+// model's layers do not produce.
+func averagedVariables(mctx *mlcontext.Context, g *Graph) []*mlcontext.Variable {
+	var vs []*mlcontext.Variable
+	for v := range mctx.InAbsPath(mlcontext.RootScope + modelScope).IterVariablesInScope() {
+		if v.DType().IsFloat() && (g == nil || v.InUseByGraph(g)) {
+			vs = append(vs, v)
+		}
+	}
+	return vs
+}
+
+// averageVar is the moving average of the variable w, created the first
+// time (its value is set from w's by syncAverages).
 func averageVar(mctx *mlcontext.Context, w *mlcontext.Variable) *mlcontext.Variable {
 	scope := mctx.InAbsPath(mlcontext.RootScope + averageScope + w.Scope()).Checked(false)
 	if v := scope.GetVariable(w.Name()); v != nil {
 		return v
 	}
 	return scope.WithInitializer(initializers.Zero).VariableWithShape(w.Name(), w.Shape()).SetTrainable(false)
+}
+
+// emaCount is the number of EMA updates so far, the n of the decay's
+// warm-up (emaDecay). Its first value, 0, is kept with the others', so a
+// reset restores it.
+func emaCount(mctx *mlcontext.Context) *mlcontext.Variable {
+	return mctx.InAbsPath(mlcontext.RootScope+averageScope).Checked(false).VariableWithValue("updates", int32(0)).SetTrainable(false)
 }
 
 // initialize creates and initializes every variable before the first step,
@@ -314,20 +342,20 @@ func (t *trainer) lambdas(epoch int) []float64 {
 	return mixupLambdas(t.cfg.Seed, epoch, t.steps, t.cfg.Mixup)
 }
 
-// averages pairs each averaged weight with its moving average (Config.EMA);
-// none without EMA.
+// averages pairs each averaged variable (weights and batch norm's
+// statistics) with its moving average (Config.EMA); none without EMA.
 func (t *trainer) averages() [][2]*mlcontext.Variable {
 	if t.cfg.EMA == 0 {
 		return nil
 	}
 	var pairs [][2]*mlcontext.Variable
-	for _, w := range averagedWeights(t.mctx, nil) {
+	for _, w := range averagedVariables(t.mctx, nil) {
 		pairs = append(pairs, [2]*mlcontext.Variable{w, averageVar(t.mctx, w)})
 	}
 	return pairs
 }
 
-// syncAverages starts each moving average at its weight's value, as
+// syncAverages starts each moving average at its variable's value, as
 // torch.optim.swa_utils.AveragedModel copies the model it averages.
 func (t *trainer) syncAverages() error {
 	for _, p := range t.averages() {
@@ -347,8 +375,9 @@ func (t *trainer) syncAverages() error {
 }
 
 // withAverages runs fn with the moving averages in place of the weights
-// (with EMA; else just fn): evaluation, early stopping and the stored
-// weights see the averaged model. The values are swapped, not copied.
+// and batch norm's statistics (with EMA; else just fn): evaluation, early
+// stopping and the stored weights see the averaged model. The values are
+// swapped, not copied.
 func (t *trainer) withAverages(fn func() error) error {
 	pairs := t.averages()
 	swap := func() error {
