@@ -1,6 +1,7 @@
 package sweep
 
 import (
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -200,5 +201,36 @@ func TestSearchedNamesOneOfMembers(t *testing.T) {
 	}
 	if got, want := s.Searched(), []string{"ema", "lr", "swa_epochs"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("Searched() = %v, want %v", got, want)
+	}
+}
+
+// TestExampleSpaces expands every space of sweeps/examples: each is valid,
+// but beyond.json, the record of the 2026-12-04 sweep, which predates the
+// rule that a teacher goes without augmentation (sweeps/beyond_sweep.sh).
+func TestExampleSpaces(t *testing.T) {
+	paths, err := filepath.Glob(filepath.Join("..", "..", "sweeps", "examples", "*.json"))
+	if err != nil || len(paths) == 0 {
+		t.Fatalf("no example spaces (%v)", err)
+	}
+	for _, path := range paths {
+		t.Run(filepath.Base(path), func(t *testing.T) {
+			s, err := ReadSpace(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			trials, err := s.Trials()
+			if filepath.Base(path) == "beyond.json" {
+				if err == nil || !strings.Contains(err.Error(), "Teacher") {
+					t.Errorf("beyond.json: error %v, want the teacher/augmentation refusal", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(trials) < s.Samples/2 {
+				t.Errorf("%d trials of %d samples", len(trials), s.Samples)
+			}
+		})
 	}
 }
