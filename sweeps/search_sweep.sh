@@ -11,17 +11,19 @@
 #
 #   bash sweeps/setup.sh && go build -o bin/fashion ./cmd/fashion && bash sweeps/search_sweep.sh
 #
-# Cost (estimated, not measured): ASHA's rungs are at 10 and 30 epochs, and
-# 60 ends a trial, so ideally 60×10 + 20×20 + 7×30 ≈ 1,200 epochs; the
-# asynchronous promotions of the 2026-12-04 sweep trained 1.7× its ideal
-# (924 epochs), fewer rungs here, so count 1,500–1,700. A 40-epoch run of
-# this network takes 20–25 s on xla:cpu on a quiet machine (≈0.55 s an
-# epoch), two at once on the 2 cores about half that each per epoch of the
-# pair: ≈ 10 min, plus each trial's start (data, compilation: a few s × 60 / 2)
-# ≈ 3 min; under other load (the 2026-12-04 sweep: load 4–6) twice that.
-# The teacher (12 CNN epochs, cached in data/runs after its first time)
-# ≈ 5 min, the two seeds ≈ 1.5 min, the ablation (up to 5 runs of 60 epochs)
-# ≈ 3 min: about 25 min quiet, ~40 min loaded.
+# Cost (estimated, not measured as a whole): ASHA's rungs are at 10 and 30
+# epochs, and 60 ends a trial, so ideally 60×10 + 20×20 + 7×30 ≈ 1,200
+# epochs; the asynchronous promotions of the 2026-12-04 sweep trained 1.7×
+# its ideal (924 epochs), fewer rungs here, so count 1,500–1,700. A 40-epoch
+# run of this network takes 20–25 s on xla:cpu on a quiet machine (≈0.55 s
+# an epoch), two at once on the 2 cores about half that each per epoch of
+# the pair: ≈ 10 min, plus each trial's start (data, compilation: a few s ×
+# 60 / 2) ≈ 3 min. The teacher (12 CNN epochs, cached in data/runs after its
+# first time) ≈ 5 min, the two seeds ≈ 1.5 min, the ablation (up to 5 runs
+# of 60 epochs) ≈ 3 min: about 25 min on a quiet machine. Loaded, it is
+# slower in proportion: a 10-epoch run with batch norm, mixup, EMA, dropout
+# and max-norm took 19.8 s (1.88 s an epoch) at load 7 on 2026-12-07, which
+# would make the search about an hour.
 #
 # SPACE, OUT, RUNS, MAX_T, GRACE and DOCS override the defaults (a smoke run
 # on a tiny space into a temporary folder, leaving docs/ alone).
