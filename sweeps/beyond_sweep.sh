@@ -9,8 +9,17 @@
 # (bin/fashion train -teacher cnn trains it first if it is missing).
 #
 #   bash sweeps/setup.sh && go build -o bin/fashion ./cmd/fashion && bash sweeps/beyond_sweep.sh
+#
+# Note (2026-12-07): beyond.json predates the rule that a teacher goes without
+# shift/flip/erase (Config.Validate), so `fashion sweep -check` now refuses it
+# and this script stops at once; it stays as the record of the 2026-12-04
+# sweep. Issue 22's search is sweeps/search_sweep.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+if ! bin/fashion sweep -check -space sweeps/examples/beyond.json > /dev/null; then
+  echo "beyond_sweep.sh: sweeps/examples/beyond.json predates the teacher/augmentation rule (see this script's note); run sweeps/search_sweep.sh" >&2
+  exit 1
+fi
 out=data/sweep17
 runs=data/runs
 mkdir -p "$out"

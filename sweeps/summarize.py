@@ -15,7 +15,10 @@ recomputes it. The test accuracy is reported, never used to choose. --seeds
 holds the `done` JSON lines of the winner retrained with other seeds
 (fashion train -progress jsonl), for the spread over seeds; they are read
 with tune.py's parse_event (the schema sweeps/trial-events.schema.json).
-Standard library only.
+--ablation is the winner's ablation as `sweeps/ablation.py collect` wrote
+it; it goes into the JSON, and the Markdown's ablation table is read from
+there. The per-trial tables' columns are the space's searched parameters
+(a one_of group's fields). Standard library only.
 """
 import argparse
 import json
@@ -23,6 +26,36 @@ import pathlib
 import statistics
 
 from tune import load_event_schema, parse_event
+
+
+DRAWN = ("grid", "choice", "uniform", "loguniform", "randint")
+
+
+def searched(space):
+    """The searched parameters of a space file's JSON, sorted: those drawn
+    or on a grid, and the fields of a one_of group's sets (as `go doc
+    ./fashion/sweep` Space.Searched)."""
+    names = set()
+    for name, spec in space.get("params", {}).items():
+        if not isinstance(spec, dict):
+            continue
+        ((kind, arg),) = spec.items()
+        if kind in DRAWN:
+            names.add(name)
+        elif kind == "one_of":
+            names.update(k for s in arg for k in s)
+    return sorted(names)
+
+
+def flatten(config):
+    """A Tune trial's config with each one_of set (a dict) spread into it."""
+    out = {}
+    for k, v in config.items():
+        if isinstance(v, dict):
+            out.update(flatten(v))
+        else:
+            out[k] = v
+    return out
 
 
 def load_record(runs, key):
@@ -57,7 +90,7 @@ def summarize(name, results_path, runs):
         row = {
             "trial_id": t.get("trial_id"), "status": status, "key": t.get("key"),
             "epochs_reported": t["epochs_reported"], "last_val_accuracy": t["val_accuracy"],
-            "values": {k: v for k, v in t["config"].items()},
+            "values": flatten(t["config"]),
         }
         if rec is not None:
             val, epoch = kept(t, rec)
@@ -84,6 +117,7 @@ def main():
     p.add_argument("--sweep", action="append", required=True)
     p.add_argument("--winner-from", required=True)
     p.add_argument("--seeds")
+    p.add_argument("--ablation", help="the winner's ablation: `sweeps/ablation.py collect` output")
     p.add_argument("--command", action="append", default=[])
     p.add_argument("--date", required=True)
     p.add_argument("--note", action="append", default=[])
@@ -120,11 +154,24 @@ def main():
         winner["test_accuracy_range"] = [min(tests), max(tests)]
     out = {
         "date": args.date, "commands": args.command, "notes": args.note,
-        "space": json.loads(pathlib.Path(args.space).read_text()),
+        "space_file": args.space, "space": json.loads(pathlib.Path(args.space).read_text()),
         "sweeps": sweeps, "winner": winner,
     }
+    if args.ablation:
+        out["ablation"] = json.loads(pathlib.Path(args.ablation).read_text())
     pathlib.Path(args.json).write_text(json.dumps(out, indent=2) + "\n")
+    pathlib.Path(args.md).write_text(markdown(json.loads(pathlib.Path(args.json).read_text())))
 
+
+def pct(v):
+    return f"{100 * v:.2f}%" if v is not None else ""
+
+
+def markdown(out):
+    """docs/sweep.md from docs/sweep.json's contents (out)."""
+    args = argparse.Namespace(date=out["date"], note=out["notes"], command=out["commands"],
+                              space=out.get("space_file", "the space"), winner_from=out["winner"]["from"])
+    sweeps, winner = out["sweeps"], out["winner"]
     md = [f"# A sweep over the exercise's architecture\n", f"Measured {args.date}.\n"]
     md += [f"- {n}" for n in args.note]
     md.append("\nCommands:\n")
@@ -148,7 +195,7 @@ def main():
     md.append("```json\n" + json.dumps(winner["config"], indent=2) + "\n```\n")
     for s in sweeps.values():
         md.append(f"\n## {s['name']}: every trial, by validation accuracy\n")
-        keys = ["optimizer", "lr", "dropout", "l2", "norm", "init", "schedule"]
+        keys = searched(out["space"])
         md.append("| # | status | " + " | ".join(keys) + " | epochs | val acc (kept) | test acc |")
         md.append("|---:|---|" + "---|" * len(keys) + "---:|---:|---:|")
         order = sorted(s["trials"], key=lambda t: (t["status"] != "finished", -(t.get("kept_val_accuracy") or t["last_val_accuracy"] or 0)))
@@ -168,7 +215,23 @@ def main():
                 scores = f"{t['epochs_reported']} | ({100 * last:.2f}% last) | " if last is not None else f"{t['epochs_reported']} | | "
             status = t["status"] if t["status"] != "error" else "error: " + t.get("error", "")[:80].replace("|", "/")
             md.append(f"| {i} | {status} | " + " | ".join(vals) + f" | {scores} |")
-    pathlib.Path(args.md).write_text("\n".join(md) + "\n")
+    if "ablation" in out:
+        md.append("\n## Ablation of the winner\n")
+        md.append("The winner (seed " + str(winner["config"].get("seed")) + ") with one of the techniques it has on removed at a time "
+                  "(sweeps/ablation.py chose them from its config); Δ against the winner's own run.")
+        if "test_accuracy_sd" in winner:
+            md.append(f"The winner's test accuracy varies by {100 * winner['test_accuracy_sd']:.2f} points (sd) over seeds: "
+                      "a smaller Δ is within that noise.")
+        md.append("\n| removed | edit | val acc (kept) | Δ val | test acc | Δ test |")
+        md.append("|---|---|---:|---:|---:|---:|")
+        for a in out["ablation"]:
+            edit = " ".join(f"{k}={json.dumps(v)}" for k, v in a["edit"].items())
+            if "error" in a:
+                md.append(f"| {a['removed']} | `{edit}` | error: {a['error'][:80].replace('|', '/')} | | | |")
+                continue
+            dv, dt = a["val_accuracy"] - winner["val_accuracy"], a["test_accuracy"] - winner["test_accuracy"]
+            md.append(f"| {a['removed']} | `{edit}` | {pct(a['val_accuracy'])} | {100 * dv:+.2f} | {pct(a['test_accuracy'])} | {100 * dt:+.2f} |")
+    return "\n".join(md) + "\n"
 
 
 if __name__ == "__main__":

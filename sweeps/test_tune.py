@@ -264,3 +264,15 @@ def test_gpus_per_trial_invalid(value, capsys):
 def test_gpus_per_trial_valid(value, want):
     argv = ["--space", "s.json", "--runs-dir", "r"] + (["--gpus-per-trial", value] if value else [])
     assert tune.parse_args(argv).gpus_per_trial == want
+
+
+def test_one_of_space():
+    """A one_of group is one Tune choice of its sets, and a trial's set
+    gives its fields to the Config; Optuna cannot draw dicts: an error."""
+    space = {"samples": 3, "params": {"epochs": 2, "averaging": {"one_of": [{"ema": 0.999, "swa_epochs": 0}, {"ema": 0, "swa_epochs": 1}]}}}
+    param_space, samples = tune.tune_space(space, "random")
+    assert samples == 3
+    assert param_space["averaging"].categories == space["params"]["averaging"]["one_of"]
+    assert tune.trial_config({"epochs": 2, "averaging": {"ema": 0, "swa_epochs": 1}, "dropout": 0.1}) == {"epochs": 2, "ema": 0, "swa_epochs": 1, "dropout": [0.1]}
+    with pytest.raises(ValueError, match="one_of needs --search random"):
+        tune.tune_space(space, "optuna")

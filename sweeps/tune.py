@@ -174,7 +174,9 @@ def tune_space(space, search):
     fixed -> the value; grid -> tune.grid_search (with --search optuna, a
     choice: OptunaSearch has no grids, and the samples are multiplied by the
     grid's size); choice -> tune.choice; uniform, loguniform -> the same;
-    randint [lo, hi] (both included) -> tune.randint(lo, hi + 1).
+    randint [lo, hi] (both included) -> tune.randint(lo, hi + 1); one_of
+    (a group of sets of fields, see `go doc ./fashion/sweep`) -> tune.choice
+    of the sets, each a dict that trial_config spreads into the Config.
     """
     from ray import tune
 
@@ -202,15 +204,26 @@ def tune_space(space, search):
             out[name] = tune.loguniform(*arg)
         elif kind == "randint":
             out[name] = tune.randint(int(arg[0]), int(arg[1]) + 1)
+        elif kind == "one_of":
+            if search == "optuna":
+                # Optuna's categorical distributions take None, booleans,
+                # numbers and strings only, not the sets' dicts.
+                raise ValueError(f"params.{name}: one_of needs --search random (Optuna's choices cannot be sets of fields)")
+            out[name] = tune.choice(arg)
         else:  # fashion sweep -check has refused it already
             raise ValueError(f"params.{name}: unknown kind {kind!r}")
     return out, samples * grid_points
 
 
 def trial_config(config):
-    """The Config JSON of a trial: its values, lists where the field is a list."""
+    """The Config JSON of a trial: its values, lists where the field is a
+    list; a one_of group's set (a dict under the group's name) gives its
+    fields."""
     cfg = {}
     for name, v in config.items():
+        if isinstance(v, dict):
+            cfg.update(trial_config(v))
+            continue
         if name in LIST_FIELDS and isinstance(v, (int, float)):
             v = [v]
         elif isinstance(v, float) and name in ("epochs", "batch_size", "step_size", "patience", "early_stop", "train_limit", "seed", "split_seed", "eval_batch_size"):

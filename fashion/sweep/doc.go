@@ -17,7 +17,9 @@
 //	    "norm": {"choice": ["none", "batch"]},       // one value drawn per trial
 //	    "dropout": {"uniform": [0, 0.5]},            // a number drawn in [low, high]
 //	    "lr": {"loguniform": [1e-4, 1e-2]},          // drawn uniformly in log space
-//	    "batch_size": {"randint": [32, 256]}         // an integer in [low, high], both included
+//	    "batch_size": {"randint": [32, 256]},        // an integer in [low, high], both included
+//	    "averaging": {"one_of": [                    // one set of fields drawn per trial
+//	      {"ema": 0, "swa_epochs": 0}, {"ema": 0.999, "swa_epochs": 0}, {"ema": 0, "swa_epochs": 10}]}
 //	  }
 //	}
 //
@@ -30,6 +32,14 @@
 // are rounded to 3 significant digits, which keeps tables readable and
 // makes near-equal draws one trial; trials with the same Config are kept
 // once.
+//
+// A one_of group draws settings that are valid only together: each set is
+// an object of fixed values of the same Config fields (every set names
+// every one of them), the group's name is a label, not a field, and no
+// field is set by two parameters. SWA and EMA drawn as two choices would
+// make invalid trials (Config.Validate refuses both at once), and an
+// invalid trial is an error of the whole space; drawn as sets, none is.
+// Searched lists a group's fields, not its name.
 //
 // Every mistake is an error naming the parameter: an unknown name, a value
 // of the wrong type for the field, empty choices or grids, a reversed or

@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"reflect"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -28,16 +29,22 @@ const (
 	Uniform    Kind = "uniform"    // a number drawn uniformly in [Low, High]
 	LogUniform Kind = "loguniform" // a number drawn uniformly in [log Low, log High]
 	RandInt    Kind = "randint"    // an integer drawn in [Low, High], both included
+	// OneOf draws one of several sets of values of Config fields per trial:
+	// settings that are valid only in some combinations (SWA or EMA, not
+	// both) are drawn together, so no trial is invalid by chance.
+	OneOf Kind = "one_of"
 )
 
-var kinds = []Kind{Fixed, Grid, Choice, Uniform, LogUniform, RandInt}
+var kinds = []Kind{Fixed, Grid, Choice, Uniform, LogUniform, RandInt, OneOf}
 
-// Param is one setting of a space: a fashion.Config field by its JSON name.
+// Param is one setting of a space: a fashion.Config field by its JSON name,
+// or for OneOf a group's name (a label, not a field).
 type Param struct {
 	Name      string
 	Kind      Kind
-	Values    []any   // Fixed (one value), Grid, Choice: JSON values
-	Low, High float64 // Uniform, LogUniform, RandInt
+	Values    []any    // Fixed (one value), Grid, Choice: JSON values; OneOf: map[string]any, each with every Member
+	Low, High float64  // Uniform, LogUniform, RandInt
+	Members   []string // OneOf: the Config fields each set gives, sorted
 }
 
 // Searched says whether the parameter varies between trials.
@@ -108,6 +115,24 @@ func ParseSpace(data []byte, source string) (*Space, error) {
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
+	// A field set by two parameters (a param and a one_of group, or two
+	// groups) would take whichever came last: ambiguous, so refused.
+	owner := map[string]string{}
+	for _, p := range s.Params {
+		fields := []string{p.Name}
+		if p.Kind == OneOf {
+			fields = p.Members
+		}
+		for _, f := range fields {
+			if o, ok := owner[f]; ok {
+				errs = append(errs, fmt.Errorf("sweep: %s: params.%s sets %s, which params.%s sets too: want each field set once", source, p.Name, f, o))
+			}
+			owner[f] = p.Name
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
 	drawn := false
 	grid := 1
 	for _, p := range s.Params {
@@ -117,7 +142,7 @@ func ParseSpace(data []byte, source string) (*Space, error) {
 			if grid > MaxTrials {
 				return nil, fmt.Errorf("sweep: %s: the grid has more than %d points", source, MaxTrials)
 			}
-		case Choice, Uniform, LogUniform, RandInt:
+		case Choice, Uniform, LogUniform, RandInt, OneOf:
 			drawn = true
 		}
 	}
@@ -133,6 +158,12 @@ func ParseSpace(data []byte, source string) (*Space, error) {
 // parseParam reads one parameter: an object with one kind as its key, or
 // any other JSON value as a fixed value.
 func parseParam(name string, raw json.RawMessage) (Param, error) {
+	var group struct {
+		OneOf json.RawMessage `json:"one_of"`
+	}
+	if json.Unmarshal(raw, &group) == nil && group.OneOf != nil {
+		return parseOneOf(name, raw)
+	}
 	field, ok := configjson.Field(name)
 	if !ok {
 		return Param{}, fmt.Errorf("unknown name %q: want one of %s", name, strings.Join(configjson.FieldNames(), ", "))
@@ -189,6 +220,57 @@ func parseParam(name string, raw json.RawMessage) (Param, error) {
 		}
 	}
 	panic("unreachable")
+}
+
+// parseOneOf reads {"one_of": [{field: value, ...}, ...]}: the sets, each
+// an object of fixed values of the same Config fields, under a name that
+// is not a field (it names the group in errors and in Tune's config).
+func parseOneOf(name string, raw json.RawMessage) (Param, error) {
+	p := Param{Name: name, Kind: OneOf}
+	if _, isField := configjson.Field(name); isField {
+		return p, fmt.Errorf("one_of: %q is a Config field: name the group otherwise (e.g. \"averaging\"); its sets give the fields", name)
+	}
+	var spec map[string][]map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &spec); err != nil || len(spec) != 1 {
+		return p, errors.New("one_of: want {\"one_of\": [{field: value, ...}, ...]}, a list of objects of Config fields")
+	}
+	sets := spec[string(OneOf)]
+	if len(sets) == 0 {
+		return p, errors.New("one_of: the list is empty: want at least one object of Config fields")
+	}
+	for i, set := range sets {
+		if len(set) == 0 {
+			return p, fmt.Errorf("one_of[%d]: empty object: want the Config fields the set gives", i)
+		}
+		members := make([]string, 0, len(set))
+		values := map[string]any{}
+		for f, v := range set {
+			field, ok := configjson.Field(f)
+			if !ok {
+				return p, fmt.Errorf("one_of[%d]: unknown name %q: want one of %s", i, f, strings.Join(configjson.FieldNames(), ", "))
+			}
+			var x any
+			if err := json.Unmarshal(v, &x); err != nil {
+				return p, fmt.Errorf("one_of[%d].%s: %w", i, f, err)
+			}
+			if err := checkValue(field, x); err != nil {
+				return p, fmt.Errorf("one_of[%d].%s: %w", i, f, err)
+			}
+			members = append(members, f)
+			values[f] = x
+		}
+		sort.Strings(members)
+		// The same fields in every set: each trial's table row then has a
+		// value for every member, never a default left implicit.
+		if i == 0 {
+			p.Members = members
+		} else if !slices.Equal(members, p.Members) {
+			return p, fmt.Errorf("one_of[%d] gives %s but one_of[0] gives %s: want the same fields in every set",
+				i, strings.Join(members, ", "), strings.Join(p.Members, ", "))
+		}
+		p.Values = append(p.Values, values)
+	}
+	return p, nil
 }
 
 func kindList() string {
@@ -284,14 +366,19 @@ func formatValue(v any) string {
 	return strings.Trim(string(b), `"`)
 }
 
-// Searched are the names of the parameters that vary, sorted.
+// Searched are the names of the parameters that vary, sorted: for a
+// OneOf group, the fields its sets give.
 func (s *Space) Searched() []string {
 	var names []string
 	for _, p := range s.Params {
-		if p.Searched() {
+		switch {
+		case p.Kind == OneOf:
+			names = append(names, p.Members...)
+		case p.Searched():
 			names = append(names, p.Name)
 		}
 	}
+	sort.Strings(names)
 	return names
 }
 
@@ -337,6 +424,10 @@ func (s *Space) Trials() ([]Trial, error) {
 					values[p.Name] = round3(math.Exp(lo + rng.Float64()*(hi-lo)))
 				case RandInt:
 					values[p.Name] = float64(int64(p.Low) + rng.Int64N(int64(p.High-p.Low)+1))
+				case OneOf:
+					for f, v := range p.Values[rng.IntN(len(p.Values))].(map[string]any) {
+						values[f] = v
+					}
 				}
 			}
 			cfg, err := s.apply(fixed, values)

@@ -1,6 +1,7 @@
 package sweep
 
 import (
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -43,6 +44,14 @@ func TestParseSpaceErrors(t *testing.T) {
 		{"samples with nothing drawn", `{"samples": 3, "params": {"lr": {"grid": [0.1, 0.01]}}}`, []string{"no parameter is drawn"}},
 		{"negative seed", `{"seed": -1, "params": {"lr": 0.1}}`, []string{"seed"}},
 		{"too many trials", `{"samples": 100000, "params": {"lr": {"loguniform": [1e-4, 1e-2]}, "epochs": {"grid": [1, 2]}}}`, []string{"more than 100000"}},
+		{"one_of named as a field", `{"params": {"ema": {"one_of": [{"ema": 0.999}]}}}`, []string{"params.ema", "is a Config field"}},
+		{"one_of empty", `{"params": {"averaging": {"one_of": []}}}`, []string{"params.averaging", "empty"}},
+		{"one_of not objects", `{"params": {"averaging": {"one_of": [0.999]}}}`, []string{"params.averaging", "list of objects"}},
+		{"one_of empty set", `{"params": {"averaging": {"one_of": [{}]}}}`, []string{"params.averaging", "one_of[0]", "empty object"}},
+		{"one_of unknown field", `{"params": {"averaging": {"one_of": [{"emma": 0.999}]}}}`, []string{"params.averaging", `unknown name "emma"`}},
+		{"one_of wrong type", `{"params": {"averaging": {"one_of": [{"swa_epochs": "ten"}]}}}`, []string{"params.averaging", "one_of[0].swa_epochs"}},
+		{"one_of sets of other fields", `{"params": {"averaging": {"one_of": [{"ema": 0.999, "swa_epochs": 0}, {"swa_epochs": 10}]}}}`, []string{"params.averaging", "one_of[1]", "same fields"}},
+		{"one_of field also a param", `{"params": {"ema": {"choice": [0, 0.9]}, "averaging": {"one_of": [{"ema": 0.999}]}}}`, []string{"params.averaging", "sets ema", "params.ema"}},
 		{"every bad parameter named", `{"params": {"lr": {"uniform": [1, 0]}, "bogus": 1}}`, []string{"params.lr", "params.bogus"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -116,6 +125,26 @@ func TestTrials(t *testing.T) {
 					t.Errorf("trial 1: hidden %v, dropout %v", trials[1].Config.Hidden, trials[1].Config.Dropout)
 				}
 			}},
+		// EMA and SWA drawn independently make invalid trials; drawn as
+		// one_of sets, every trial is one of the sets.
+		{"one_of draws whole sets", `{"samples": 30, "seed": 2, "params": {"epochs": 20, "averaging": {"one_of": [{"ema": 0, "swa_epochs": 0}, {"ema": 0.999, "swa_epochs": 0}, {"ema": 0, "swa_epochs": 5}]}, "lr": {"choice": [0.001, 0.002]}}}`, 6,
+			func(t *testing.T, trials []Trial) {
+				seen := map[[2]float64]bool{}
+				for _, tr := range trials {
+					c := tr.Config
+					set := [2]float64{c.EMA, float64(c.SWAEpochs)}
+					if set != [2]float64{0, 0} && set != [2]float64{0.999, 0} && set != [2]float64{0, 5} {
+						t.Errorf("trial %d: ema %g, swa_epochs %d: not one of the sets", tr.Index, c.EMA, c.SWAEpochs)
+					}
+					if tr.Values["ema"] != c.EMA || tr.Values["swa_epochs"] != float64(c.SWAEpochs) || len(tr.Values) != 3 {
+						t.Errorf("trial %d: values %v, want ema, swa_epochs (the set's) and lr", tr.Index, tr.Values)
+					}
+					seen[set] = true
+				}
+				if len(seen) != 3 {
+					t.Errorf("30 draws gave the sets %v, want all three", seen)
+				}
+			}},
 		{"fixed values only: one trial, the rest are defaults", `{"params": {"epochs": {"value": 2}, "lr": 0.001}}`, 1,
 			func(t *testing.T, trials []Trial) {
 				want := fashion.DefaultConfig()
@@ -162,5 +191,46 @@ func TestSeedChangesDraws(t *testing.T) {
 	}
 	if reflect.DeepEqual(draw("1"), draw("2")) {
 		t.Error("seeds 1 and 2 drew the same trials")
+	}
+}
+
+func TestSearchedNamesOneOfMembers(t *testing.T) {
+	s, err := ParseSpace([]byte(`{"samples": 2, "params": {"lr": {"choice": [0.1, 0.2]}, "epochs": 9, "averaging": {"one_of": [{"swa_epochs": 0, "ema": 0.9}, {"ema": 0, "swa_epochs": 3}]}}}`), "s")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := s.Searched(), []string{"ema", "lr", "swa_epochs"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("Searched() = %v, want %v", got, want)
+	}
+}
+
+// TestExampleSpaces expands every space of sweeps/examples: each is valid,
+// but beyond.json, the record of the 2026-12-04 sweep, which predates the
+// rule that a teacher goes without augmentation (sweeps/beyond_sweep.sh).
+func TestExampleSpaces(t *testing.T) {
+	paths, err := filepath.Glob(filepath.Join("..", "..", "sweeps", "examples", "*.json"))
+	if err != nil || len(paths) == 0 {
+		t.Fatalf("no example spaces (%v)", err)
+	}
+	for _, path := range paths {
+		t.Run(filepath.Base(path), func(t *testing.T) {
+			s, err := ReadSpace(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			trials, err := s.Trials()
+			if filepath.Base(path) == "beyond.json" {
+				if err == nil || !strings.Contains(err.Error(), "Teacher") {
+					t.Errorf("beyond.json: error %v, want the teacher/augmentation refusal", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(trials) < s.Samples/2 {
+				t.Errorf("%d trials of %d samples", len(trials), s.Samples)
+			}
+		})
 	}
 }

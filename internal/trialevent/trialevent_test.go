@@ -68,7 +68,7 @@ func TestSchemaFile(t *testing.T) {
 var pythonReadRe = regexp.MustCompile(`\bev(?:\[\s*|\.get\(\s*)["'](\w+)["']`)
 
 // TestPythonReadsKnownFields: every event field sweeps/tune.py and
-// sweeps/summarize.py read is a field of one of the Go types.
+// sweeps/summarize.py and sweeps/ablation.py read is a field of one of the Go types.
 func TestPythonReadsKnownFields(t *testing.T) {
 	known := map[string]bool{}
 	for _, typ := range kinds {
@@ -76,7 +76,7 @@ func TestPythonReadsKnownFields(t *testing.T) {
 			known[f.name] = true
 		}
 	}
-	for _, file := range []string{"sweeps/tune.py", "sweeps/summarize.py"} {
+	for _, file := range []string{"sweeps/tune.py", "sweeps/summarize.py", "sweeps/ablation.py"} {
 		src, err := os.ReadFile(filepath.Join(root, file))
 		if err != nil {
 			t.Fatal(err)
