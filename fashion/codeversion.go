@@ -14,12 +14,13 @@ import (
 	"go/token"
 	"io/fs"
 	"maps"
-	"reflect"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"unicode/utf8"
+
+	"github.com/fashion-gomlx/fashion-gomlx/internal/funcsource"
 )
 
 // sources are the package's Go files. CodeVersion hashes the code of those
@@ -193,7 +194,7 @@ func canonicalSource(name string, src []byte) ([]byte, error) {
 	}
 	out.WriteString("--\n")
 	blankMessages(file)
-	flattenPositions(file, token.Pos(fset.File(file.Pos()).Base()))
+	funcsource.FlattenPositions(file, token.Pos(fset.File(file.Pos()).Base()))
 	cfg := printer.Config{Mode: printer.UseSpaces | printer.TabIndent, Tabwidth: 8}
 	if err := cfg.Fprint(&out, fset, file); err != nil {
 		return nil, err
@@ -366,28 +367,4 @@ func formatVerbs(format string) string {
 		i = j + size - 1
 	}
 	return b.String()
-}
-
-var posType = reflect.TypeFor[token.Pos]()
-
-// flattenPositions sets every valid position in the tree of root to pos,
-// leaving the invalid ones (NoPos) as they are.
-func flattenPositions(root ast.Node, pos token.Pos) {
-	ast.Inspect(root, func(n ast.Node) bool {
-		if n == nil {
-			return false
-		}
-		v := reflect.ValueOf(n)
-		if v.Kind() != reflect.Pointer || v.IsNil() || v.Elem().Kind() != reflect.Struct {
-			return true
-		}
-		v = v.Elem()
-		for i := range v.NumField() {
-			f := v.Field(i)
-			if f.Type() == posType && f.CanSet() && token.Pos(f.Int()).IsValid() {
-				f.SetInt(int64(pos))
-			}
-		}
-		return true
-	})
 }

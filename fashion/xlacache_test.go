@@ -121,25 +121,12 @@ func xlaCachePluginOrSkip(t *testing.T) string {
 	return abs
 }
 
-// cacheFiles returns the folder's entries (executables and leftovers).
-func cacheFiles(t *testing.T, dir string) []string {
-	t.Helper()
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var names []string
-	for _, e := range entries {
-		names = append(names, e.Name())
-	}
-	return names
-}
 
 // onlyCacheFile returns the path of the folder's single entry, an
 // executable.
 func onlyCacheFile(t *testing.T, dir string) string {
 	t.Helper()
-	names := cacheFiles(t, dir)
+	names := dirNames(t, dir) // data_test.go
 	if len(names) != 1 || !strings.HasSuffix(names[0], ".pjrt") {
 		t.Fatalf("cache folder holds %q, want one .pjrt file", names)
 	}

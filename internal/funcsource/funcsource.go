@@ -498,7 +498,7 @@ func collect(fset *token.FileSet, af *ast.File, name string, root ast.Node) ([]b
 		if s, ok := n.(ast.Spec); ok {
 			n = &ast.GenDecl{TokPos: pos, Tok: specDecl[s].Tok, Specs: []ast.Spec{s}}
 		}
-		flattenPositions(n, pos)
+		FlattenPositions(n, pos)
 		var b bytes.Buffer
 		if err := cfg.Fprint(&b, fset, n); err != nil {
 			return nil, fmt.Errorf("funcsource: %s: printing its source: %w", name, err)
@@ -616,11 +616,11 @@ func assumedName(importPath string) string {
 
 var posType = reflect.TypeFor[token.Pos]()
 
-// flattenPositions sets every valid position in the tree of root to pos,
-// leaving the invalid ones (NoPos) as they are: the same as fashion's
-// flattenPositions (an internal package cannot be shared with it without
-// moving it, which is not this package's call).
-func flattenPositions(root ast.Node, pos token.Pos) {
+// FlattenPositions sets every valid position in the tree of root to pos,
+// leaving the invalid ones (NoPos) as they are, so that go/printer prints
+// the tree without the source's layout (line breaks, blank lines): the
+// canonical form of a function here, and of a file in fashion.CodeVersion.
+func FlattenPositions(root ast.Node, pos token.Pos) {
 	ast.Inspect(root, func(n ast.Node) bool {
 		if n == nil {
 			return false
