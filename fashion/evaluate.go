@@ -69,9 +69,10 @@ func (e *evalGraph) chunks(s *Set) ([]resident, error) {
 	for start := 0; start < s.Len(); start += e.batch {
 		end := min(s.Len(), start+e.batch)
 		// Standardized once here rather than in the graph: on XLA CPU the
-		// graph's bit-exact form, a 256-entry lookup (standardizeOn), took
-		// ~14% of each evaluation (docs/performance.md). The float32 copy
-		// takes 4 bytes a pixel on the backend: 31 MB for 10,000 images.
+		// graph's bit-exact form, a 256-entry lookup (standardizeOn), cost
+		// up to 16% at 5000 images a call and 2.6–2.9× at 10,000
+		// (docs/performance.md). The float32 copy takes 4 bytes a pixel on
+		// the backend: 31 MB for 10,000 images.
 		x := tensors.FromFlatDataAndDimensions(Standardize(s.Images[start*NumPixels:end*NumPixels], Mean, Std), end-start, NumPixels)
 		y := tensors.FromFlatDataAndDimensions(int32Labels(s.Labels[start:end]), end-start)
 		for _, t := range []*tensors.Tensor{x, y} {
