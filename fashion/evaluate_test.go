@@ -2,7 +2,14 @@ package fashion
 
 import (
 	"context"
+	"math/rand/v2"
+	"slices"
 	"testing"
+
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:staticcheck
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+	mlcontext "github.com/gomlx/gomlx/pkg/ml/context"
 )
 
 // TestSessionEvaluatorSharesBackend: an evaluator made by the session runs
@@ -46,5 +53,62 @@ func TestSessionEvaluatorSharesBackend(t *testing.T) {
 	}
 	if accuracy[0] != own.Accuracy || accuracy[1] != own.Accuracy {
 		t.Errorf("test accuracy %v on the session's backend, %v on a backend of its own", accuracy, own.Accuracy)
+	}
+}
+
+// TestEvalGraphMatchesInGraphStandardization: the evaluator, which
+// standardizes each set on the host when it sends it, gives bit for bit the
+// loss sum, right answers and predictions of the same model fed the uint8
+// images and standardizing them inside the graph (the bit-exact form on each
+// backend, standardizeOn), on the pure-Go backend and on XLA CPU.
+func TestEvalGraphMatchesInGraphStandardization(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	set := &Set{Images: make([]uint8, 300*NumPixels), Labels: make([]uint8, 300)}
+	for i := range set.Images {
+		set.Images[i] = uint8(rng.IntN(256))
+	}
+	for i := range set.Labels {
+		set.Labels[i] = uint8(rng.IntN(NumClasses))
+	}
+	backends := []*Backend{testBackend(t)}
+	if findXLAPlugin("cpu") != "" {
+		xb, err := NewBackend(xlaCPUOrSkip(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(xb.Finalize)
+		backends = append(backends, xb)
+	}
+	for _, b := range backends {
+		cfg := DefaultConfig()
+		cfg.EvalBatchSize = set.Len() // one chunk: its sums are the graph's own
+		mctx := mlcontext.New()
+		model, err := NewModel(mctx, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e, err := newEvalGraph(b, mctx, model, cfg, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, predictions, err := e.totalsAndPredictions(set)
+		e.close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := mlcontext.ExecOnceN(b, mctx.Reuse(), func(mctx *mlcontext.Context, pixels, y *Node) []*Node {
+			logits := model.logitsInParts(mctx, standardizeOn(b, pixels, standardTable(Mean, Std)), partsFor(b, cfg))
+			return []*Node{ReduceAllSum(crossEntropy(logits, y)), numCorrect(logits, y), ArgMax(logits, -1, dtypes.Int32)}
+		}, tensors.FromFlatDataAndDimensions(set.Images, set.Len(), NumPixels), tensors.FromFlatDataAndDimensions(int32Labels(set.Labels), set.Len()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantLoss, wantCorrect := tensors.MustCopyFlatData[float32](out[0])[0], tensors.MustCopyFlatData[float32](out[1])[0]
+		if got.sumLoss != float64(wantLoss) || got.correct != int(wantCorrect) {
+			t.Errorf("%s: loss sum %v, %d right; standardizing in the graph: %v, %v", b.Config, got.sumLoss, got.correct, wantLoss, wantCorrect)
+		}
+		if want := tensors.MustCopyFlatData[int32](out[2]); !slices.Equal(predictions, want) {
+			t.Errorf("%s: predictions differ from standardizing in the graph", b.Config)
+		}
 	}
 }
