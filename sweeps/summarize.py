@@ -204,9 +204,9 @@ def markdown(out):
             for k in keys:
                 v = t["values"].get(k)
                 if isinstance(v, float):
-                    v = f"{v:.3g}"
+                    v = f"{v:.4g}"
                 elif isinstance(v, list):
-                    v = ",".join(f"{x:.3g}" if isinstance(x, float) else str(x) for x in v)
+                    v = ",".join(f"{x:.4g}" if isinstance(x, float) else str(x) for x in v)
                 vals.append(str(v))
             if t["status"] == "finished":
                 scores = f"{t['epochs_trained']} | {100 * t['kept_val_accuracy']:.2f}% | {100 * t['test_accuracy']:.2f}%"
