@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/fashion-gomlx/fashion-gomlx/fashion"
+	"github.com/fashion-gomlx/fashion-gomlx/fashion/figures"
 	"github.com/fashion-gomlx/fashion-gomlx/internal/filelock"
 )
 
@@ -564,5 +565,48 @@ func TestSeedsCompileOnce(t *testing.T) {
 	}
 	if _, err := Experiment("x", tiny(), InSession(nil)); err == nil || !strings.Contains(err.Error(), "InSession(nil)") {
 		t.Errorf("InSession(nil): error %v", err)
+	}
+}
+
+// TestAgainstBaseline: the lines the notebook's prose takes its figures
+// from carry the comparison's own numbers, and a name not trained is an
+// error naming it.
+func TestAgainstBaseline(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains: not in -short")
+	}
+	tempRuns(t)
+	mustExperiment(t, "baseline", tiny())
+	cfg := tiny()
+	cfg.Optimizer, cfg.LR = "adam", 1e-3
+	mustExperiment(t, "adam", cfg)
+	lines, err := againstBaseline([]string{"adam"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	exps, err := Experiments()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmp, err := Compare(exps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var base, adam ComparisonRow
+	for _, r := range cmp.Rows {
+		if r.Version.Name == "adam" {
+			adam = r
+		} else {
+			base = r
+		}
+	}
+	if len(lines) != 2 || !strings.HasPrefix(lines[0], fmt.Sprintf("baseline: prueba %.2f%%", 100*base.Test)) ||
+		!strings.HasPrefix(lines[1], fmt.Sprintf("adam: prueba %.2f%%", 100*adam.Test)) ||
+		!strings.Contains(lines[1], fmt.Sprintf("%+.2f puntos", 100*(adam.Test-base.Test))) ||
+		!strings.Contains(lines[1], figures.FormatP(adam.P)) {
+		t.Errorf("lines %q do not carry the comparison's figures", lines)
+	}
+	if _, err := againstBaseline([]string{"nope"}); err == nil || !strings.Contains(err.Error(), `"nope"`) {
+		t.Errorf("an untrained name: %v, want an error naming it", err)
 	}
 }
