@@ -4,13 +4,14 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 
 	"github.com/fashion-gomlx/fashion-gomlx/fashion/figures"
 )
 
-// DisplayAgainstBaseline prints the baseline's figures, then one line in
-// Spanish for each named experiment of the notebook (its latest version)
-// against it: test accuracy (mean ± sd over its seeds) with its Wilson 95%
+// DisplayAgainstBaseline shows, as a Markdown list, the baseline's
+// figures, then one line in Spanish for each named experiment of the
+// notebook (its latest version) against it: test accuracy (mean ± sd over its seeds) with its Wilson 95%
 // interval, validation accuracy, the difference in points and McNemar's
 // exact p on the test half (first seeds; Compare). The notebook's prose
 // takes its figures from these lines, written by code from the stored
@@ -18,10 +19,10 @@ import (
 // has not trained is an error naming it.
 func DisplayAgainstBaseline(names ...string) error {
 	lines, err := againstBaseline(names)
-	for _, l := range lines {
-		fmt.Println(l)
+	if err != nil {
+		return err
 	}
-	return err
+	return DisplayMarkdown("- " + strings.Join(lines, "\n- ") + "\n")
 }
 
 func againstBaseline(names []string) ([]string, error) {
@@ -48,7 +49,7 @@ func againstBaseline(names []string) ([]string, error) {
 		return cmp.Rows[slices.IndexFunc(cmp.Rows, func(r ComparisonRow) bool { return r.Version.Name == name })]
 	}
 	figuresOf := func(r ComparisonRow) string {
-		s := fmt.Sprintf("%s: prueba %s (Wilson 95 %%: %.1f–%.1f %%), validación %s",
+		s := fmt.Sprintf("`%s`: prueba %s (Wilson 95 %%: %.1f–%.1f %%), validación %s",
 			r.Version.Name, pct(r.Test, r.TestSD), 100*r.TestLo, 100*r.TestHi, pct(r.Val, r.ValSD))
 		if n := len(r.Version.Seeds); n > 1 {
 			s += fmt.Sprintf(" (%d semillas)", n)

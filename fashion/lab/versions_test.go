@@ -600,8 +600,8 @@ func TestAgainstBaseline(t *testing.T) {
 			base = r
 		}
 	}
-	if len(lines) != 2 || !strings.HasPrefix(lines[0], fmt.Sprintf("baseline: prueba %.2f%%", 100*base.Test)) ||
-		!strings.HasPrefix(lines[1], fmt.Sprintf("adam: prueba %.2f%%", 100*adam.Test)) ||
+	if len(lines) != 2 || !strings.HasPrefix(lines[0], fmt.Sprintf("`baseline`: prueba %.2f%%", 100*base.Test)) ||
+		!strings.HasPrefix(lines[1], fmt.Sprintf("`adam`: prueba %.2f%%", 100*adam.Test)) ||
 		!strings.Contains(lines[1], fmt.Sprintf("%+.2f puntos", 100*(adam.Test-base.Test))) ||
 		!strings.Contains(lines[1], figures.FormatP(adam.P)) {
 		t.Errorf("lines %q do not carry the comparison's figures", lines)

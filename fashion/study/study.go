@@ -119,9 +119,10 @@ var about = map[string]string{
 	"ema":              "moving average of the weights",
 	"swa":              "weights averaged over the last epochs (SWA)",
 	"distill":          "distilled from the CNN teacher",
-	// The winner by validation accuracy of the sweep of docs/sweep.md
-	// (sweeps/examples/beyond.json, Ray Tune with ASHA, 60 trials).
-	"sweep_best": "the 2026-12-04 sweep's winner",
+	// The winner by validation accuracy of the search of docs/sweep.md
+	// (sweeps/examples/search.json, Ray Tune with ASHA, 60 trials).
+	"sweep_best":      "the 2026-12-07 search's winner (docs/sweep.md)",
+	"sweep_best_wide": "the search's winner on the wider MLP",
 }
 
 // Variants returns the study's configurations: one per experiment cell of
