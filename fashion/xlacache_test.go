@@ -121,7 +121,6 @@ func xlaCachePluginOrSkip(t *testing.T) string {
 	return abs
 }
 
-
 // onlyCacheFile returns the path of the folder's single entry, an
 // executable.
 func onlyCacheFile(t *testing.T, dir string) string {
