@@ -2,7 +2,6 @@ package fashion
 
 import (
 	"context"
-	"math/rand/v2"
 	"slices"
 	"testing"
 
@@ -62,23 +61,8 @@ func TestSessionEvaluatorSharesBackend(t *testing.T) {
 // images and standardizing them inside the graph (the bit-exact form on each
 // backend, standardizeOn), on the pure-Go backend and on XLA CPU.
 func TestEvalGraphMatchesInGraphStandardization(t *testing.T) {
-	rng := rand.New(rand.NewPCG(7, 8))
-	set := &Set{Images: make([]uint8, 300*NumPixels), Labels: make([]uint8, 300)}
-	for i := range set.Images {
-		set.Images[i] = uint8(rng.IntN(256))
-	}
-	for i := range set.Labels {
-		set.Labels[i] = uint8(rng.IntN(NumClasses))
-	}
-	backends := []*Backend{testBackend(t)}
-	if findXLAPlugin("cpu") != "" {
-		xb, err := NewBackend(xlaCPUOrSkip(t))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(xb.Finalize)
-		backends = append(backends, xb)
-	}
+	set := randomSet(7, 300)
+	backends := cpuBackends(t)
 	for _, b := range backends {
 		cfg := DefaultConfig()
 		cfg.EvalBatchSize = set.Len() // one chunk: its sums are the graph's own

@@ -389,23 +389,9 @@ func TestBaselineRecord(t *testing.T) {
 // builds it (pure-Go backend) or the graph gathers it from the uint8 images
 // (XLA), and both equal Standardize of the chosen images, bit for bit.
 func TestBatchesStandardizeAlike(t *testing.T) {
-	rng := rand.New(rand.NewPCG(5, 6))
-	set := &Set{Images: make([]uint8, 300*NumPixels), Labels: make([]uint8, 300)}
-	for i := range set.Images {
-		set.Images[i] = uint8(rng.IntN(256))
-	}
-	for i := range set.Labels {
-		set.Labels[i] = uint8(rng.IntN(NumClasses))
-	}
-	backends := []*Backend{testBackend(t)}
-	if findXLAPlugin("cpu") != "" {
-		xb, err := NewBackend(xlaCPUOrSkip(t))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(xb.Finalize)
-		backends = append(backends, xb)
-	}
+	set := randomSet(5, 300)
+	rng := rand.New(rand.NewPCG(9, 10)) // the batches drawn
+	backends := cpuBackends(t)
 	tr := &hostBatches{table: standardTable(Mean, Std), set: set}
 	for _, b := range backends {
 		for _, idx := range [][]int{{0}, {299, 0, 17, 17}, rng.Perm(300)[:128]} {
@@ -518,4 +504,34 @@ func TestStepsPerCall(t *testing.T) {
 			}
 		}
 	}
+}
+
+// randomSet is a set of n images of random pixels and labels, drawn from
+// seed.
+func randomSet(seed uint64, n int) *Set {
+	rng := rand.New(rand.NewPCG(seed, seed+1))
+	set := &Set{Images: make([]uint8, n*NumPixels), Labels: make([]uint8, n)}
+	for i := range set.Images {
+		set.Images[i] = uint8(rng.IntN(256))
+	}
+	for i := range set.Labels {
+		set.Labels[i] = uint8(rng.IntN(NumClasses))
+	}
+	return set
+}
+
+// cpuBackends are the pure-Go backend and, where its plugin is installed,
+// XLA CPU, each finalized when the test ends.
+func cpuBackends(t *testing.T) []*Backend {
+	t.Helper()
+	backends := []*Backend{testBackend(t)}
+	if findXLAPlugin("cpu") != "" {
+		xb, err := NewBackend(xlaCPUOrSkip(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(xb.Finalize)
+		backends = append(backends, xb)
+	}
+	return backends
 }

@@ -319,6 +319,21 @@ func TestCompare(t *testing.T) {
 	if !(adam.TestLo < adam.Test && adam.Test < adam.TestHi) {
 		t.Errorf("Wilson interval [%v, %v] does not hold %v", adam.TestLo, adam.TestHi, adam.Test)
 	}
+	// The lines the notebook's prose takes its figures from carry the
+	// comparison's own numbers; a name not trained is an error naming it.
+	lines, err := againstBaseline([]string{"adam"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(lines) != 2 || !strings.HasPrefix(lines[0], fmt.Sprintf("`baseline`: prueba %.2f%%", 100*base.Test)) ||
+		!strings.HasPrefix(lines[1], fmt.Sprintf("`adam`: prueba %.2f%%", 100*adam.Test)) ||
+		!strings.Contains(lines[1], fmt.Sprintf("%+.2f puntos", 100*(adam.Test-base.Test))) ||
+		!strings.Contains(lines[1], figures.FormatP(adam.P)) {
+		t.Errorf("againstBaseline: lines %q do not carry the comparison's figures", lines)
+	}
+	if _, err := againstBaseline([]string{"nope"}); err == nil || !strings.Contains(err.Error(), `"nope"`) {
+		t.Errorf("againstBaseline of an untrained name: %v, want an error naming it", err)
+	}
 	files, _ := filepath.Glob(filepath.Join(dir, "notebook", "predictions", "*.txt"))
 	if len(files) != 2 {
 		t.Errorf("%d prediction files kept, want 2", len(files))
@@ -565,48 +580,5 @@ func TestSeedsCompileOnce(t *testing.T) {
 	}
 	if _, err := Experiment("x", tiny(), InSession(nil)); err == nil || !strings.Contains(err.Error(), "InSession(nil)") {
 		t.Errorf("InSession(nil): error %v", err)
-	}
-}
-
-// TestAgainstBaseline: the lines the notebook's prose takes its figures
-// from carry the comparison's own numbers, and a name not trained is an
-// error naming it.
-func TestAgainstBaseline(t *testing.T) {
-	if testing.Short() {
-		t.Skip("trains: not in -short")
-	}
-	tempRuns(t)
-	mustExperiment(t, "baseline", tiny())
-	cfg := tiny()
-	cfg.Optimizer, cfg.LR = "adam", 1e-3
-	mustExperiment(t, "adam", cfg)
-	lines, err := againstBaseline([]string{"adam"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	exps, err := Experiments()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmp, err := Compare(exps)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var base, adam ComparisonRow
-	for _, r := range cmp.Rows {
-		if r.Version.Name == "adam" {
-			adam = r
-		} else {
-			base = r
-		}
-	}
-	if len(lines) != 2 || !strings.HasPrefix(lines[0], fmt.Sprintf("`baseline`: prueba %.2f%%", 100*base.Test)) ||
-		!strings.HasPrefix(lines[1], fmt.Sprintf("`adam`: prueba %.2f%%", 100*adam.Test)) ||
-		!strings.Contains(lines[1], fmt.Sprintf("%+.2f puntos", 100*(adam.Test-base.Test))) ||
-		!strings.Contains(lines[1], figures.FormatP(adam.P)) {
-		t.Errorf("lines %q do not carry the comparison's figures", lines)
-	}
-	if _, err := againstBaseline([]string{"nope"}); err == nil || !strings.Contains(err.Error(), `"nope"`) {
-		t.Errorf("an untrained name: %v, want an error naming it", err)
 	}
 }
