@@ -178,10 +178,7 @@ func (c *Comparison) Table() [][]string {
 	rows := make([][]string, len(c.Rows))
 	for i, r := range c.Rows {
 		v := r.Version
-		diff := v.Config.Diff(fashion.DefaultConfig())
-		if v.Technique != nil {
-			diff = strings.TrimPrefix(diff+", técnica "+v.Technique.Name, ", ")
-		}
+		diff := v.fromExercise()
 		if diff == "" {
 			diff = "—"
 		}

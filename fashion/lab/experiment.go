@@ -204,12 +204,13 @@ func Experiment(name string, cfg fashion.Config, opts ...Option) (*Version, erro
 	if err != nil {
 		return nil, err
 	}
-	title := name
-	diff := cfg.Diff(fashion.DefaultConfig())
+	v := &Version{Name: name, Section: o.section, Config: cfg}
 	if o.technique != nil {
-		diff = strings.TrimPrefix(diff+", técnica "+o.technique.Name, ", ")
+		version, _ := o.technique.Version() // checked by WithTechnique
+		v.Technique = &fashion.TechniqueRecord{Name: o.technique.Name, Version: version}
 	}
-	if diff != "" {
+	title := name
+	if diff := v.fromExercise(); diff != "" {
 		title += " (" + diff + ")"
 	}
 	if o.session == nil {
@@ -217,11 +218,6 @@ func Experiment(name string, cfg fashion.Config, opts ...Option) (*Version, erro
 		defer o.session.Close()
 	}
 	live := NewLivePlot(title)
-	v := &Version{Name: name, Section: o.section, Config: cfg}
-	if o.technique != nil {
-		version, _ := o.technique.Version() // checked by WithTechnique
-		v.Technique = &fashion.TechniqueRecord{Name: o.technique.Name, Version: version}
-	}
 	var logs []*seedLog
 	for i := range o.seeds {
 		c := cfg
@@ -302,7 +298,10 @@ func printLogs(logs []*seedLog) {
 func trainOne(sess *fashion.Session, data *fashion.Data, name, label string, cfg fashion.Config, tech *fashion.Technique, live *LivePlot) (*fashion.Run, *seedLog, error) {
 	log := &seedLog{}
 	hooks := &fashion.Hooks{
-		Backend: func(b *fashion.Backend) { log.lines = append(log.lines, fmt.Sprintf("%s: %s", label, b)) },
+		// The backend as a user names it (xla:cpu); its reason and plugin are the run record's.
+		Backend: func(b *fashion.Backend) {
+			log.lines = append(log.lines, fmt.Sprintf("%s: backend %s", label, fashion.BackendName(b.Config)))
+		},
 		Epoch: func(e fashion.Epoch) error {
 			log.lines = append(log.lines, fashion.FormatEpoch(e, cfg.Epochs))
 			log.epochs++

@@ -57,6 +57,16 @@ type Version struct {
 	Runs []*fashion.Run `json:"-"`
 }
 
+// fromExercise says how v differs from the exercise (Config.Diff against
+// DefaultConfig), with its technique, if any: "" for the exercise itself.
+func (v *Version) fromExercise() string {
+	diff := v.Config.Diff(fashion.DefaultConfig())
+	if v.Technique != nil {
+		diff = strings.TrimPrefix(diff+", técnica "+v.Technique.Name, ", ")
+	}
+	return diff
+}
+
 // index is one name's file in IndexDir.
 type index struct {
 	Name     string     `json:"name"`
